@@ -1,0 +1,205 @@
+"""The structured model of an action plan: the contract between extraction and everything else.
+
+Every fact carries a `Span` into the *original* source text of its document, so the RDF, the
+stores and the API can always point a reader back to the sentence a fact came from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+Comparator = Literal[">=", "<=", "~", "="]
+Role = Literal["lead", "assist"]
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    """Half-open character range [start, end) in the original (decoded) source text."""
+
+    start: int
+    end: int
+
+
+@dataclass
+class Warning_:
+    """A problem found while reading a plan: reported with its location, never dropped silently."""
+
+    doc: str
+    code: str  # e.g. "unparsed-clause", "encoding", "empty-file"
+    message: str
+    span: Span | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.doc}:{self.span.start}-{self.span.end}" if self.span else self.doc
+        return f"{where}: [{self.code}] {self.message}"
+
+
+@dataclass(frozen=True)
+class Agency:
+    """A canonical agency: one body within one jurisdiction."""
+
+    canonical: str
+    jurisdiction: str
+    kind: str = "government_department"
+    aliases: tuple[str, ...] = ()
+    collective: bool = False  # "各镇", "市级各有关部门": stays as written, not a single body
+
+
+@dataclass(frozen=True)
+class AgencyMention:
+    """An agency as a clause writes it, and what it resolved to."""
+
+    raw: str
+    agency: Agency
+    span: Span | None = None
+
+
+@dataclass
+class Indicator:
+    """A quantitative target: `subject comparator value unit [by year]`."""
+
+    subject: str
+    value: float
+    unit: str
+    norm_value: float
+    norm_unit: str
+    comparator: Comparator = "="
+    year: int | None = None
+    span: Span | None = None
+
+
+@dataclass
+class ProjectLocation:
+    """A project tied to a park by the text, with the sentence that ties them."""
+
+    project: str
+    park: str
+    evidence: str
+    span: Span | None = None
+
+
+@dataclass
+class Section:
+    """A heading: its number as written (`（一）`), title, nesting level and span."""
+
+    heading: str  # as written, white space removed, e.g. "（一）突出做强支柱产业"
+    level: int
+    span: Span
+
+
+@dataclass
+class Task:
+    """A unit of text that carries its own responsibility assignment."""
+
+    doc: str
+    section: list[str]
+    title: str
+    text: str  # normalised text, clause included
+    span: Span
+    lead: list[AgencyMention] = field(default_factory=list)
+    assist: list[AgencyMention] = field(default_factory=list)
+    indicators: list[Indicator] = field(default_factory=list)
+    projects: list[str] = field(default_factory=list)
+    parks: list[str] = field(default_factory=list)
+    clause: str = ""  # the responsibility clause as written (normalised)
+    clause_span: Span | None = None
+    ordinal: int = 0  # position of the task within its document, 1-based
+
+    def to_record(self) -> dict[str, Any]:
+        """The `tests/gold/tasks.jsonl` shape plus `kind`, `text` and `span` (CLI contract)."""
+        return {
+            "kind": "task",
+            "doc": self.doc,
+            "section": self.section,
+            "title": self.title,
+            "lead": [m.agency.canonical for m in self.lead],
+            "assist": [m.agency.canonical for m in self.assist],
+            "lead_raw": [m.raw for m in self.lead],
+            "assist_raw": [m.raw for m in self.assist],
+            "indicators": [indicator_record(i) for i in self.indicators],
+            "projects": self.projects,
+            "parks": self.parks,
+            "text": self.text,
+            "span": [self.span.start, self.span.end],
+        }
+
+
+@dataclass
+class Goal:
+    """A plan-level quantitative target from a goals section (工作目标 / 主要指标 / 主要目标)."""
+
+    doc: str
+    section: list[str]
+    indicator: Indicator
+    text: str = ""
+
+    def to_record(self) -> dict[str, Any]:
+        record = {"kind": "goal", "doc": self.doc, "section": self.section}
+        record.update(indicator_record(self.indicator))
+        record["text"] = self.text
+        return record
+
+
+@dataclass
+class WorkingGroup:
+    """A working group (工作专班) from a 推进机制 section."""
+
+    doc: str
+    name: str
+    convener: str | None
+    deputy_conveners: list[str]
+    office_agency: AgencyMention | None
+    members: list[AgencyMention]
+    span: Span
+
+    def to_record(self) -> dict[str, Any]:
+        return {
+            "kind": "working_group",
+            "doc": self.doc,
+            "name": self.name,
+            "convener": self.convener,
+            "deputy_conveners": self.deputy_conveners,
+            "office_agency": self.office_agency.agency.canonical if self.office_agency else None,
+            "members": [m.agency.canonical for m in self.members],
+            "span": [self.span.start, self.span.end],
+        }
+
+
+@dataclass
+class Plan:
+    """One ingested plan document."""
+
+    doc: str  # file base name
+    title: str
+    jurisdiction: str
+    source_text: str  # the decoded original text; spans index into it
+    sha256: str
+    sections: list[Section] = field(default_factory=list)
+    tasks: list[Task] = field(default_factory=list)
+    goals: list[Goal] = field(default_factory=list)
+    working_groups: list[WorkingGroup] = field(default_factory=list)
+    project_locations: list[ProjectLocation] = field(default_factory=list)
+    warnings: list[Warning_] = field(default_factory=list)
+
+    def agencies(self) -> list[Agency]:
+        """Every distinct agency the plan names, in first-mention order."""
+        seen: dict[tuple[str, str], Agency] = {}
+        for task in self.tasks:
+            for m in (*task.lead, *task.assist):
+                seen.setdefault((m.agency.jurisdiction, m.agency.canonical), m.agency)
+        for wg in self.working_groups:
+            for m in ([wg.office_agency] if wg.office_agency else []) + wg.members:
+                seen.setdefault((m.agency.jurisdiction, m.agency.canonical), m.agency)
+        return list(seen.values())
+
+
+def indicator_record(ind: Indicator) -> dict[str, Any]:
+    """An indicator in the gold-file shape (integers stay integers)."""
+    d = asdict(ind)
+    d.pop("span", None)
+    for key in ("value", "norm_value"):
+        v = d[key]
+        if isinstance(v, float) and v.is_integer():
+            d[key] = int(v)
+    return d
