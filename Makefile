@@ -1,0 +1,46 @@
+# plankg — `make run` serves the sample plans, `make test` runs the tests; both set up .venv first.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PLANKG := $(VENV)/bin/plankg
+BUILD  := build
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: venv run ingest test eval lint format bench clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip setuptools wheel
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $@
+
+venv: $(VENV)/.installed
+
+$(BUILD)/plankg.nt: $(VENV)/.installed $(wildcard data/plans/*)
+	$(PLANKG) ingest data/plans --out $(BUILD)
+
+ingest: $(BUILD)/plankg.nt
+
+run: ingest
+	$(PLANKG) serve --data $(BUILD) --host $(HOST) --port $(PORT)
+
+test: venv
+	$(PY) -m pytest
+
+eval: venv
+	$(PLANKG) eval data/plans --gold tests/gold
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: venv
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+bench: venv
+	$(PY) -m bench.run
+
+clean:
+	rm -rf $(BUILD) .pytest_cache .ruff_cache

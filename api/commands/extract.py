@@ -1,0 +1,118 @@
+"""`plankg extract` and `plankg eval`: the extractor's command-line contract."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from plankg.ingest.agencies import AgencyDirectory
+from plankg.ingest.discover import discover_plans
+from plankg.ingest.evaluation import evaluate, format_scores
+from plankg.ingest.extract import extract_plan
+from plankg.ingest.model import Plan
+from plankg.ingest.reading import PlanReadError
+
+
+def extract_many(
+    paths: list[str], jurisdiction: str | None = None, title: str | None = None
+) -> tuple[list[Plan], list[str]]:
+    """Extract every plan; a file that cannot be read is an error line, the rest go on."""
+    found = discover_plans(paths)
+    errors = list(found.errors)
+    directory = AgencyDirectory.load()
+    plans = []
+    for path in found.files:
+        try:
+            plans.append(
+                extract_plan(path, jurisdiction=jurisdiction, title=title, directory=directory)
+            )
+        except PlanReadError as exc:
+            errors.append(str(exc))
+    return plans, errors
+
+
+def plan_records(plan: Plan, with_groups: bool = False) -> list[dict]:
+    records = [t.to_record() for t in plan.tasks] + [g.to_record() for g in plan.goals]
+    if with_groups:
+        records += [wg.to_record() for wg in plan.working_groups]
+    return records
+
+
+def _report(plans: list[Plan], errors: list[str]) -> None:
+    for plan in plans:
+        for w in plan.warnings:
+            typer.echo(f"warning: {w}", err=True)
+    for e in errors:
+        typer.echo(f"error: {e}", err=True)
+
+
+def _table(plans: list[Plan]) -> str:
+    out = []
+    for plan in plans:
+        out.append(f"== {plan.doc}  《{plan.title}》  [{plan.jurisdiction}]")
+        for t in plan.tasks:
+            lead = "、".join(m.raw for m in t.lead)
+            assist = "、".join(m.raw for m in t.assist) or "-"
+            inds = "; ".join(f"{i.subject} {i.comparator} {i.value:g}{i.unit}" for i in t.indicators)
+            out.append(f"{t.ordinal:>3}. {t.title or t.text[:18]:<20} 牵头: {lead}  配合: {assist}")
+            if inds:
+                out.append(f"     指标: {inds}")
+        out.append(
+            f"     {len(plan.tasks)} tasks, {len(plan.goals)} goals, "
+            f"{len(plan.working_groups)} working groups, {len(plan.warnings)} warnings"
+        )
+    return "\n".join(out)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def extract(
+        files: Annotated[list[str], typer.Argument(help="Plan files, folders or globs.")],
+        format: Annotated[str, typer.Option("--format", "-f", help="jsonl or table")] = "jsonl",
+        jurisdiction: Annotated[
+            str | None, typer.Option(help="Override the detected jurisdiction.")
+        ] = None,
+        title: Annotated[str | None, typer.Option(help="Override the detected title.")] = None,
+        with_groups: Annotated[
+            bool, typer.Option("--with-groups", help="Also print working groups (jsonl).")
+        ] = False,
+    ) -> None:
+        """Extract tasks, goals and assignments from plans; warnings go to stderr."""
+        if format not in ("jsonl", "table"):
+            raise typer.BadParameter("format must be jsonl or table", param_hint="--format")
+        plans, errors = extract_many(files, jurisdiction, title)
+        if format == "jsonl":
+            for plan in plans:
+                for record in plan_records(plan, with_groups):
+                    sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+        else:
+            typer.echo(_table(plans))
+        _report(plans, errors)
+        if errors:
+            raise typer.Exit(1)
+
+    @app.command("eval")
+    def eval_(
+        files: Annotated[list[str] | None, typer.Argument(help="Plans (default data/plans/).")] = None,
+        gold: Annotated[Path, typer.Option(help="Folder of gold files.")] = Path("tests/gold"),
+        json_out: Annotated[bool, typer.Option("--json", help="Print scores as JSON.")] = False,
+    ) -> None:
+        """Precision, recall and F1 of extraction against the gold files."""
+        plans, errors = extract_many(files or ["data/plans"])
+        records = [r for p in plans for r in plan_records(p)]
+        scores = evaluate(records, gold, {p.doc for p in plans})
+        if json_out:
+            payload = {
+                k: {"precision": s.precision, "recall": s.recall, "f1": s.f1} for k, s in scores.items()
+            }
+            typer.echo(json.dumps(payload, indent=2))
+        else:
+            typer.echo(format_scores(scores))
+        for e in errors:
+            typer.echo(f"error: {e}", err=True)
+        if errors:
+            raise typer.Exit(1)

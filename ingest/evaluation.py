@@ -1,0 +1,117 @@
+"""Accuracy of extraction against hand-checked gold files (`tests/gold/`).
+
+Gold tasks are matched to extracted tasks by anchor: a short run of the task's own text that
+an extracted task's text (white space removed) must contain. Every other figure is counted
+over matched pairs, and an extracted task that matches no gold task counts its facts as
+false positives — so over-segmentation is punished, not hidden.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+_WS = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Score:
+    tp: int
+    fp: int
+    fn: int
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def _score(gold: Counter, found: Counter) -> Score:
+    tp = sum((gold & found).values())
+    return Score(tp, sum(found.values()) - tp, sum(gold.values()) - tp)
+
+
+def load_jsonl(path: Path) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def _num(v: float) -> float:
+    return round(float(v), 6)
+
+
+def evaluate(
+    records: Iterable[dict[str, Any]], gold_dir: Path, docs: set[str] | None = None
+) -> dict[str, Score]:
+    """Score extracted records (the `plankg extract --format jsonl` objects) against gold.
+
+    `docs` restricts the gold to documents that were extracted (default: those in `records`).
+    """
+    records = list(records)
+    tasks = [r for r in records if r.get("kind") == "task"]
+    goals = [r for r in records if r.get("kind") == "goal"]
+    docs = docs if docs is not None else {r["doc"] for r in records}
+    gold_tasks = [g for g in load_jsonl(gold_dir / "tasks.jsonl") if g["doc"] in docs]
+    gold_goals = [g for g in load_jsonl(gold_dir / "goals.jsonl") if g["doc"] in docs]
+
+    # match each gold task to the first extracted task of its document containing the anchor
+    by_doc: dict[str, list[tuple[int, str]]] = {}
+    for i, t in enumerate(tasks):
+        by_doc.setdefault(t["doc"], []).append((i, _WS.sub("", t.get("text", ""))))
+    key_of: dict[int, str] = {}  # extracted task index → gold key
+    matched_gold = 0
+    for g in gold_tasks:
+        anchor = _WS.sub("", g["anchor"])
+        for i, text in by_doc.get(g["doc"], []):
+            if anchor in text and i not in key_of:
+                key_of[i] = f"{g['doc']}#{g['anchor']}"
+                matched_gold += 1
+                break
+    task_score = Score(len(key_of), len(tasks) - len(key_of), len(gold_tasks) - matched_gold)
+
+    def pairs(items: Iterable[dict], field: str, keyed: bool) -> Counter:
+        out: Counter = Counter()
+        for i, item in items:
+            key = item["_key"] if keyed else key_of.get(i, f"{item['doc']}#extracted-{i}")
+            for value in item.get(field, []):
+                out[(key, _value_key(field, value))] += 1
+        return out
+
+    gold_keyed = [(None, {**g, "_key": f"{g['doc']}#{g['anchor']}"}) for g in gold_tasks]
+    found = list(enumerate(tasks))
+    scores = {"tasks": task_score}
+    for field in ("lead", "assist", "lead_raw", "assist_raw", "indicators", "projects", "parks"):
+        scores[field] = _score(pairs(gold_keyed, field, True), pairs(found, field, False))
+    scores["goals"] = _score(
+        Counter((g["doc"], _num(g["norm_value"]), g["norm_unit"]) for g in gold_goals),
+        Counter((g["doc"], _num(g["norm_value"]), g["norm_unit"]) for g in goals),
+    )
+    return scores
+
+
+def _value_key(field: str, value: Any) -> Any:
+    if field == "indicators":
+        return (_num(value["norm_value"]), value["norm_unit"])
+    return _WS.sub("", value)
+
+
+def format_scores(scores: dict[str, Score]) -> str:
+    rows = [f"{'metric':<12} {'P':>6} {'R':>6} {'F1':>6} {'tp':>5} {'fp':>5} {'fn':>5}"]
+    for name, s in scores.items():
+        rows.append(
+            f"{name:<12} {s.precision:6.3f} {s.recall:6.3f} {s.f1:6.3f} {s.tp:5d} {s.fp:5d} {s.fn:5d}"
+        )
+    return "\n".join(rows)
