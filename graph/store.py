@@ -142,7 +142,7 @@ class Store(Protocol):
     """
 
     def agencies(self, q: str | None = None, jurisdiction: str | None = None) -> list[AgencyInfo]:
-        """Agencies whose canonical name or any alias contains `q`; sorted by (jurisdiction, name)."""
+        """Agencies whose name or any alias contains `q`; sorted by (jurisdiction, name)."""
         ...
 
     def resolve_agency(self, name: str, jurisdiction: str | None = None) -> list[AgencyInfo]:

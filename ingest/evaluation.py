@@ -111,7 +111,6 @@ def _value_key(field: str, value: Any) -> Any:
 def format_scores(scores: dict[str, Score]) -> str:
     rows = [f"{'metric':<12} {'P':>6} {'R':>6} {'F1':>6} {'tp':>5} {'fp':>5} {'fn':>5}"]
     for name, s in scores.items():
-        rows.append(
-            f"{name:<12} {s.precision:6.3f} {s.recall:6.3f} {s.f1:6.3f} {s.tp:5d} {s.fp:5d} {s.fn:5d}"
-        )
+        prf = f"{s.precision:6.3f} {s.recall:6.3f} {s.f1:6.3f}"
+        rows.append(f"{name:<12} {prf} {s.tp:5d} {s.fp:5d} {s.fn:5d}")
     return "\n".join(rows)

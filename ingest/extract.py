@@ -138,7 +138,10 @@ def _add_block(
         )
     elif block.kind == "working_group":
         group = parse_working_group(
-            text, resolver, plan.doc, lambda s, e: norm.source_span(block.start + s, block.start + e)
+            text,
+            resolver,
+            plan.doc,
+            lambda s, e: norm.source_span(block.start + s, block.start + e),
         )
         if group is not None:
             plan.working_groups.append(group)
@@ -148,9 +151,7 @@ def _add_block(
             plan.goals.append(Goal(plan.doc, block.section, ind, text))
 
 
-def _task(
-    plan: Plan, block: segment.Block, norm: NormalizedText, resolver: AgencyResolver
-) -> Task:
+def _task(plan: Plan, block: segment.Block, norm: NormalizedText, resolver: AgencyResolver) -> Task:
     text = norm.text[block.start : block.end]
     assert block.parse is not None and block.clause_start is not None
     body = norm.text[block.start : block.clause_start]
@@ -158,7 +159,9 @@ def _task(
     def mention(raw) -> AgencyMention:
         start = block.mention_offset + raw.start
         return AgencyMention(
-            raw.text, resolver.resolve(raw.text), norm.source_span(start, block.mention_offset + raw.end)
+            raw.text,
+            resolver.resolve(raw.text),
+            norm.source_span(start, block.mention_offset + raw.end),
         )
 
     task = Task(

@@ -16,9 +16,15 @@ from dataclasses import dataclass, field
 from plankg.ingest import clauses
 from plankg.ingest.headings import OutlineStack, parse_heading, run_in_title
 
-GOAL_SECTION = re.compile(r"(工作目标|主要指标|主要目标|发展目标|总体目标|预期目标|目标任务$|^目标$)")
-WORKING_GROUP_SECTION = re.compile(r"(推进机制|保障措施|组织保障|组织领导|工作机制|保障机制|组织实施)")
-_LABEL_LINE = re.compile(r"^[（(]?(牵头单位|牵头部门|责任单位|责任部门|配合单位|配合部门|主责单位)[：:]")
+GOAL_SECTION = re.compile(
+    r"(工作目标|主要指标|主要目标|发展目标|总体目标|预期目标|目标任务$|^目标$)"
+)
+WORKING_GROUP_SECTION = re.compile(
+    r"(推进机制|保障措施|组织保障|组织领导|工作机制|保障机制|组织实施)"
+)
+_LABEL_LINE = re.compile(
+    r"^[（(]?(牵头单位|牵头部门|责任单位|责任部门|配合单位|配合部门|主责单位)[：:]"
+)
 _TABLE_SPLIT = re.compile(r"\t|\s*\|\s*")
 _TABLE_RULE = re.compile(r"^[\s|:\-]+$")
 
@@ -134,7 +140,9 @@ def segment(text: str) -> list[Block]:
                 continue
             if table.header:
                 flush()
-                parse = clauses.parse_table_row(cells, table.header)
+                parse = clauses.parse_table_row(
+                    cells, table.header, line=line, first_is_lead=first_is_lead
+                )
                 if parse is not None:
                     pending.add(pos, end, _table_title(cells, table.header))
                     emit_task(pos, end, parse, pos)
@@ -154,7 +162,7 @@ def segment(text: str) -> list[Block]:
             labelled = clauses.parse_labelled(line, first_is_lead=first_is_lead)
             if labelled:
                 pending.end = end
-                emit_task(pos, end, _merge_labelled(labelled), pos)
+                emit_task(pos, end, clauses.merge_labelled(labelled), pos)
                 continue
             pending.add(pos, end)
         else:
@@ -172,19 +180,15 @@ def _close_on_clause(line, pos, end, pending, emit_task, blocks, outline, first_
         c_start, c_end = found
         inner_start, inner_end = c_start + 1, c_end - 1
         inner = line[inner_start:inner_end]
-        if re.search(r"(单位|部门)[：:]", inner):
-            labelled = clauses.parse_labelled(inner, first_is_lead=first_is_lead)
-            if labelled:
-                emit_task(pos + c_start, pos + c_end, _merge_labelled(labelled), pos + inner_start)
-                return
-        emit_task(pos + c_start, pos + c_end, clauses.parse_clause(inner), pos + inner_start)
+        parse = clauses.parse_clause(inner, first_is_lead=first_is_lead)
+        emit_task(pos + c_start, pos + c_end, parse, pos + inner_start)
         return
     labelled_at = _LABEL_INLINE.search(line)
     if labelled_at:
         labelled = clauses.parse_labelled(line[labelled_at.start() :], first_is_lead=first_is_lead)
         if labelled:
             offset = pos + labelled_at.start()
-            emit_task(offset, end, _merge_labelled(labelled), offset)
+            emit_task(offset, end, clauses.merge_labelled(labelled), offset)
             return
     tail = _TAIL_BRACKET.search(line)
     if tail and clauses.looks_like_assignment(tail.group(0)):
@@ -201,16 +205,6 @@ def _close_on_clause(line, pos, end, pending, emit_task, blocks, outline, first_
 
 _LABEL_INLINE = re.compile(r"[。；;]\s*(牵头单位|牵头部门|责任单位|责任部门)[：:]")
 _TAIL_BRACKET = re.compile(r"[（(][^（()）]*$|[（(][^（()）]*[）)][。；;]?$")
-
-
-def _merge_labelled(labelled: list[clauses.LabelledAssignment]) -> clauses.ClauseParse:
-    """Several label blocks on one line (牵头单位…；配合单位…) are one assignment."""
-    lead: list[clauses.RawMention] = []
-    assist: list[clauses.RawMention] = []
-    for item in labelled:
-        lead.extend(item.parse.lead)
-        assist.extend(item.parse.assist)
-    return clauses.ClauseParse(lead, assist, "labelled", bool(lead), None if lead else "no lead")
 
 
 def _table_title(cells: list[str], header: list[str]) -> str:

@@ -57,7 +57,9 @@ def _table(plans: list[Plan]) -> str:
         for t in plan.tasks:
             lead = "、".join(m.raw for m in t.lead)
             assist = "、".join(m.raw for m in t.assist) or "-"
-            inds = "; ".join(f"{i.subject} {i.comparator} {i.value:g}{i.unit}" for i in t.indicators)
+            inds = "; ".join(
+                f"{i.subject} {i.comparator} {i.value:g}{i.unit}" for i in t.indicators
+            )
             out.append(f"{t.ordinal:>3}. {t.title or t.text[:18]:<20} 牵头: {lead}  配合: {assist}")
             if inds:
                 out.append(f"     指标: {inds}")
@@ -97,7 +99,9 @@ def register(app: typer.Typer) -> None:
 
     @app.command("eval")
     def eval_(
-        files: Annotated[list[str] | None, typer.Argument(help="Plans (default data/plans/).")] = None,
+        files: Annotated[
+            list[str] | None, typer.Argument(help="Plans (default data/plans/).")
+        ] = None,
         gold: Annotated[Path, typer.Option(help="Folder of gold files.")] = Path("tests/gold"),
         json_out: Annotated[bool, typer.Option("--json", help="Print scores as JSON.")] = False,
     ) -> None:
@@ -107,7 +111,8 @@ def register(app: typer.Typer) -> None:
         scores = evaluate(records, gold, {p.doc for p in plans})
         if json_out:
             payload = {
-                k: {"precision": s.precision, "recall": s.recall, "f1": s.f1} for k, s in scores.items()
+                k: {"precision": s.precision, "recall": s.recall, "f1": s.f1}
+                for k, s in scores.items()
             }
             typer.echo(json.dumps(payload, indent=2))
         else:
