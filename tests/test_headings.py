@@ -14,7 +14,12 @@ from plankg.ingest.headings import OutlineStack, parse_heading, run_in_title
         ("1.对接高能级创新体系", "arabic", "1.对接高能级创新体系", False),
         ("1．新能源。以千山红镇为重点，大力发展风电。", "arabic", "1．新能源", True),
         ("2、加强组织领导。各单位要……", "arabic", "2、加强组织领导", True),
-        ("（1）对接标志性工程。积极争取岳麓山实验室。", "paren_arabic", "（1）对接标志性工程", True),
+        (
+            "（1）对接标志性工程。积极争取岳麓山实验室。",
+            "paren_arabic",
+            "（1）对接标志性工程",
+            True,
+        ),
         ("①完善机制。建立台账。", "circled", "①完善机制", True),
         ("第一章 总体要求", "chapter", "第一章总体要求", False),
     ],
@@ -44,7 +49,10 @@ def test_not_headings(line):
 
 def test_run_in_title():
     assert run_in_title("休闲食品。培育传统优势食品产区，推进农产品初加工。") == "休闲食品"
-    assert run_in_title("壮大科技型企业集群。深入实施科技型企业高质量发展行动。") == "壮大科技型企业集群"
+    assert (
+        run_in_title("壮大科技型企业集群。深入实施科技型企业高质量发展行动。")
+        == "壮大科技型企业集群"
+    )
     # a first sentence that is already a body sentence is no title
     assert run_in_title("推进创新型县建设，鼓励企业建设工程技术中心。") == ""
 

@@ -1,0 +1,146 @@
+"""Text out of the document formats offices actually hold: .docx, .pdf (text layer), .html.
+
+Each returns plain text in reading order, one paragraph per line; table rows become one line of
+tab-separated cells (header row first) so the segmenter can read task tables
+(序号 / 工作任务 / 牵头单位 / 责任单位). Page and line breaks left in PDF text are repaired later
+by the normaliser, exactly as for text extracted elsewhere.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+from plankg.ingest.reading import PlanReadError, decode_text
+
+
+def to_text(data: bytes, path: Path, sniffed: str | None) -> str:
+    suffix = path.suffix.lower()
+    if suffix == ".docx":
+        if not data.startswith(b"PK\x03\x04"):
+            raise PlanReadError(f"{path}: has a .docx extension but is not a Word (.docx) file")
+        return docx_to_text(data, path)
+    if suffix == ".pdf":
+        if not data.startswith(b"%PDF"):
+            raise PlanReadError(f"{path}: has a .pdf extension but is not a PDF file")
+        return pdf_to_text(data, path)
+    if sniffed is not None:
+        raise PlanReadError(f"{path}: has an .html extension but looks like {sniffed}")
+    html, _ = decode_text(data, path)
+    return html_to_text(html)
+
+
+def docx_to_text(data: bytes, path: Path) -> str:
+    """Paragraphs and tables of a .docx in document order."""
+    import docx
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except Exception as exc:  # python-docx raises many types for broken archives
+        raise PlanReadError(f"{path}: not a readable .docx file ({exc})") from exc
+    lines: list[str] = []
+    for block in document.element.body.iterchildren():
+        tag = block.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            lines.append(Paragraph(block, document).text.strip())
+        elif tag == "tbl":
+            for row in Table(block, document).rows:
+                cells = [" ".join(c.text.split()) for c in row.cells]
+                # merged cells repeat: keep the first of a run
+                deduped = [c for i, c in enumerate(cells) if i == 0 or c != cells[i - 1]]
+                lines.append("\t".join(deduped))
+    return "\n".join(lines)
+
+
+def pdf_to_text(data: bytes, path: Path) -> str:
+    """The text layer of a PDF, pages separated by blank lines."""
+    import pdfplumber
+
+    try:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            pages = [page.extract_text() or "" for page in pdf.pages]
+    except Exception as exc:  # pdfminer raises many types for broken files
+        raise PlanReadError(f"{path}: not a readable PDF ({exc})") from exc
+    text = "\n\n".join(pages)
+    if not text.strip():
+        raise PlanReadError(f"{path}: the PDF has no text layer (scanned?); OCR it first")
+    return text
+
+
+_BLOCK_TAGS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section", "td"}
+_SKIP_TAGS = {"script", "style", "nav", "header", "footer", "aside", "noscript", "form", "select"}
+_BODY_HINT = re.compile(r"(article|content|TRS_Editor|zoom|main|detail|text|zw)", re.I)
+
+
+class _ArticleParser(HTMLParser):
+    """Collects text per candidate container; the article body is the richest one."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.skip = 0
+        self.stack: list[tuple[str, bool]] = []
+        self.chunks: dict[int, list[str]] = {0: []}
+        self.open_ids: list[int] = [0]
+        self.next_id = 1
+        self.hinted: set[int] = set()
+
+    def handle_starttag(self, tag, attrs):
+        if tag in _SKIP_TAGS:
+            self.skip += 1
+        attr = " ".join(v or "" for k, v in attrs if k in ("id", "class"))
+        container = tag in ("article", "main", "div", "section", "td")
+        if container:
+            cid = self.next_id
+            self.next_id += 1
+            self.chunks[cid] = []
+            self.open_ids.append(cid)
+            if tag in ("article", "main") or _BODY_HINT.search(attr):
+                self.hinted.add(cid)
+        self.stack.append((tag, container))
+        if tag in _BLOCK_TAGS:
+            self._emit("\n")
+
+    def handle_endtag(self, tag):
+        if tag in _SKIP_TAGS and self.skip:
+            self.skip -= 1
+        while self.stack:
+            open_tag, container = self.stack.pop()
+            if container and len(self.open_ids) > 1:
+                self.open_ids.pop()
+            if open_tag == tag:
+                break
+        if tag in _BLOCK_TAGS:
+            self._emit("\n")
+
+    def handle_data(self, data):
+        if not self.skip:
+            self._emit(data)
+
+    def _emit(self, s: str) -> None:
+        for cid in self.open_ids:
+            self.chunks[cid].append(s)
+
+
+def html_to_text(html: str) -> str:
+    """The article body of a government web page, not its navigation."""
+    parser = _ArticleParser()
+    parser.feed(html)
+    texts = {cid: "".join(parts) for cid, parts in parser.chunks.items()}
+
+    def cjk(cid: int) -> int:
+        return len(re.findall(r"[\u4e00-\u9fff]", texts[cid]))
+
+    hinted = [c for c in parser.hinted if cjk(c) >= 50]
+    if hinted:
+        # the innermost hinted container that still holds most of the hinted text
+        best = max(hinted, key=cjk)
+        inner = [c for c in hinted if cjk(c) >= 0.8 * cjk(best)]
+        chosen = max(inner)
+    else:
+        chosen = max(texts, key=lambda c: (cjk(c), -c)) if len(texts) > 1 else 0
+    lines = [" ".join(line.split()) for line in texts[chosen].splitlines()]
+    return "\n".join(line for line in lines if line)

@@ -1,0 +1,195 @@
+"""Normalise plan text for parsing while keeping an exact map back to the source.
+
+PDF extraction breaks paragraphs at page ends (`县商务粮\\n\\n食局`), adds page furniture
+(`附件 2`, `— 3 —`), markdown emphasis and stray spaces (`增长 8%`). Parsers want one paragraph
+per line and clean CJK runs; provenance wants spans in the original text. So every character
+of the normalised text remembers the source index it came from.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from plankg.ingest.model import Span
+
+_FURNITURE = re.compile(
+    r"^(附件\s*[\d一二三四五六七八九十]*\s*[:：]?|[-—–－]*\s*\d{1,4}\s*[-—–－]*|第\s*\d+\s*页(共\s*\d+\s*页)?|[-*_=]{3,})$"
+)
+_MD_PREFIX = re.compile(r"^(#{1,6}\s+|>\s*|[*+-]\s+(?=\S))")
+_MD_EMPHASIS = re.compile(r"\*\*|__|(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])")
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK_PUNCT = "，。、；：？！“”‘’（）《》【】—…·"
+# a space is stray when a CJK character or CJK punctuation sits on either side of it
+_STRAY_SPACE = re.compile(
+    rf"(?<=[{_HAN}{_CJK_PUNCT}])[ \u3000\u00a0]+(?=[^\s])|"
+    rf"(?<=[^\s])[ \u3000\u00a0]+(?=[{_HAN}{_CJK_PUNCT}])"
+)
+_SENTENCE_END = re.compile(r"[。！？；：…]$|[。！？；][" "”’」』）)]$|[）)]$")
+_HEADING_START = re.compile(
+    r"^([一二三四五六七八九十]+[、．.]|[（(][一二三四五六七八九十]+[）)]|\d{1,2}[．.、](?!\d)|"
+    r"[（(]\d{1,2}[）)]|[①-⑳]|第[一二三四五六七八九十\d]+[章节条部])"
+)
+_INNER_PUNCT = re.compile(r"[，,；;。、：:]")
+_TITLE_MAX = 40
+
+
+@dataclass
+class NormalizedText:
+    """Normalised text plus, for each of its characters, the index of the source character."""
+
+    text: str
+    source: str
+    offsets: list[int]  # len(text) + 1 entries; the last is len(source)
+
+    def to_source(self, i: int) -> int:
+        return self.offsets[max(0, min(i, len(self.text)))]
+
+    def source_span(self, start: int, end: int) -> Span:
+        """The source span covering text[start:end] (end exclusive)."""
+        start = max(0, min(start, len(self.text)))
+        end = max(start, min(end, len(self.text)))
+        if end == start:
+            s = self.offsets[start]
+            return Span(s, s)
+        return Span(self.offsets[start], self.offsets[end - 1] + 1)
+
+
+@lru_cache(maxsize=1)
+def _fold_table() -> dict[int, str]:
+    """Full-width ASCII → half-width, and traditional → simplified characters (1:1 maps)."""
+    table: dict[int, str] = {}
+    for code in range(0xFF01, 0xFF5F):
+        ch = chr(code - 0xFEE0)
+        if ch.isalnum() or ch in "%.+-/#&":
+            table[code] = ch
+    table[0x3000] = " "
+    folding = Path(__file__).resolve().parent.parent / "ontology" / "char_folding.csv"
+    if folding.exists():
+        for line in folding.read_text(encoding="utf-8").splitlines()[1:]:
+            parts = line.split(",")
+            if len(parts) >= 2 and len(parts[0]) == 1 and len(parts[1]) == 1:
+                table.setdefault(ord(parts[0]), parts[1])
+    return table
+
+
+def fold_punct(s: str) -> str:
+    """Half-width `(),;:` → full-width, same length; for parsers that want one form."""
+    return s.translate(_PUNCT_FOLD)
+
+
+_PUNCT_FOLD = str.maketrans({"(": "（", ")": "）", ",": "，", ";": "；", ":": "："})
+
+
+class _Builder:
+    """Accumulates output text pieces with their source offsets."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.offsets: list[int] = []
+
+    def add(self, text: str, source_offsets: list[int]) -> None:
+        self.parts.append(text)
+        self.offsets.extend(source_offsets)
+
+
+def _clean_line(line: str, base: int) -> tuple[str, list[int]]:
+    """Strip markup and stray spaces from one source line; return text and source offsets."""
+    keep = [True] * len(line)
+
+    def drop(pattern: re.Pattern[str], only_first: bool = False) -> None:
+        for m in pattern.finditer(line):
+            for i in range(m.start(), m.end()):
+                keep[i] = False
+            if only_first:
+                break
+
+    drop(_MD_PREFIX, only_first=True)
+    drop(_MD_EMPHASIS)
+    kept = "".join(ch for ch, k in zip(line, keep, strict=True) if k)
+    idx = [base + i for i, k in enumerate(keep) if k]
+    # stray spaces: computed on the kept text so `** 8 **` style gaps close too
+    keep2 = [True] * len(kept)
+    for m in _STRAY_SPACE.finditer(kept):
+        for i in range(m.start(), m.end()):
+            keep2[i] = False
+    text = "".join(ch for ch, k in zip(kept, keep2, strict=True) if k)
+    idx = [o for o, k in zip(idx, keep2, strict=True) if k]
+    # trim
+    lead = len(text) - len(text.lstrip())
+    trail = len(text.rstrip())
+    return text[lead:trail], idx[lead:trail]
+
+
+def _is_title_like(line: str) -> bool:
+    """Short and without inner punctuation once any heading number is taken off."""
+    m = _HEADING_START.match(line)
+    rest = line[m.end() :] if m else line
+    return len(rest) <= _TITLE_MAX and not _INNER_PUNCT.search(rest)
+
+
+def _ends_paragraph(line: str) -> bool:
+    """Sentence-final punctuation, or a closing bracket that closes a responsibility clause
+    (a bracket closing `中国（平江）` mid-sentence does not end the paragraph)."""
+    if not _SENTENCE_END.search(line):
+        return False
+    if line[-1] not in "）)":
+        return True
+    open_at = max(line.rfind("（"), line.rfind("("))
+    inner = line[open_at + 1 : -1] if open_at >= 0 else line
+    before = line[open_at - 1] if open_at > 0 else "。"
+    return before in "。；！？" or bool(_CLAUSE_WORDS.search(inner))
+
+
+_CLAUSE_WORDS = re.compile(r"牵头|负责|配合|参与|协助|落实|分工|单位|部门|[局委办]$|[局委办]、")
+
+
+def normalize(source: str, *, simplify: bool = True) -> NormalizedText:
+    """Normalise `source` to one paragraph per line; see the module docstring."""
+    fold = (
+        _fold_table()
+        if simplify
+        else {k: v for k, v in _fold_table().items() if 0xFF01 <= k <= 0xFF5E or k == 0x3000}
+    )
+    folded = source.translate(fold)
+    if folded.startswith("\ufeff"):
+        folded = " " + folded[1:]
+    lines: list[tuple[str, list[int]]] = []
+    pos = 0
+    for raw in re.split(r"(?<=\n)", folded):
+        body = raw.rstrip("\r\n")
+        text, idx = _clean_line(body, pos)
+        pos += len(raw)
+        if not text or _FURNITURE.match(text):
+            continue
+        lines.append((text, idx))
+
+    out = _Builder()
+    for i, (text, idx) in enumerate(lines):
+        out.add(text, idx)
+        if i + 1 == len(lines):
+            break
+        nxt = lines[i + 1][0]
+        if _should_join(text, nxt):
+            continue
+        out.add("\n", [idx[-1] + 1])
+    text = "".join(out.parts)
+    offsets = out.offsets + [len(source)]
+    return NormalizedText(text, source, offsets)
+
+
+def _should_join(line: str, nxt: str) -> bool:
+    """A line broken mid-sentence by a page or line break continues on the next line."""
+    if _ends_paragraph(line):
+        return False
+    if _HEADING_START.match(line) and _is_title_like(line):
+        return False
+    if _HEADING_START.match(nxt):
+        return False
+    if _is_title_like(line) and not re.search(r"[，、]", line):
+        # a short line without punctuation: a title, unless the next line obviously continues
+        # a word (starts with a closing mark or a lowercase continuation)
+        return bool(re.match(r"^[，、。；：）)”’」]", nxt))
+    return True

@@ -1,0 +1,122 @@
+"""Read a plan file into text: detect the encoding, refuse what is not a plan.
+
+Offices hand over UTF-8 (with or without BOM), UTF-16 from Windows tools and GB18030/GBK from
+older systems. A wrong guess produces mojibake that would poison the graph, so each candidate
+decode must be strict *and* look like Chinese prose; otherwise the file is refused with a
+message that names it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+
+_MAGIC = {
+    b"%PDF": "a PDF document",
+    b"PK\x03\x04": "a ZIP archive (e.g. .docx/.xlsx)",
+    b"\xd0\xcf\x11\xe0": "an old Microsoft Office document (.doc/.xls)",
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"GIF8": "a GIF image",
+    b"\x7fELF": "an executable",
+}
+_PLAUSIBLE = re.compile(r"[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef\s\x20-\x7e“”‘’—…·]")
+
+
+class PlanReadError(Exception):
+    """A file that cannot be read as a plan; the message names the file and says why."""
+
+
+@dataclass(frozen=True)
+class DecodedDocument:
+    doc: str  # file base name
+    path: Path
+    text: str
+    encoding: str
+    sha256: str
+
+
+def read_document(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> DecodedDocument:
+    """Read and decode one plan file (text, Markdown, .docx, .pdf or .html)."""
+    path = Path(path)
+    if not path.exists():
+        raise PlanReadError(f"{path}: no such file")
+    if path.is_dir():
+        raise PlanReadError(f"{path}: is a folder, not a plan file")
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise PlanReadError(
+            f"{path}: {size / 1e6:.1f} MB is larger than the {max_bytes / 1e6:.0f} MB limit"
+        )
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise PlanReadError(f"{path}: cannot be read ({exc.strerror})") from exc
+    return decode_bytes(data, path)
+
+
+def decode_bytes(data: bytes, path: Path) -> DecodedDocument:
+    """Decode the bytes of a plan named `path` (the name picks the format)."""
+    suffix = path.suffix.lower()
+    digest = hashlib.sha256(data).hexdigest()
+    if not data.strip():
+        raise PlanReadError(f"{path}: the file is empty")
+    kind = next((name for magic, name in _MAGIC.items() if data.startswith(magic)), None)
+    if suffix in (".docx", ".pdf", ".html", ".htm"):
+        from plankg.ingest import formats
+
+        text = formats.to_text(data, path, kind)
+        encoding = suffix.lstrip(".")
+    else:
+        if kind is not None:
+            raise PlanReadError(
+                f"{path}: looks like {kind}, not a text file — give it the right extension"
+            )
+        text, encoding = decode_text(data, path)
+    if not text.strip():
+        raise PlanReadError(f"{path}: no text found in the file")
+    return DecodedDocument(path.name, path, text, encoding, digest)
+
+
+def decode_text(data: bytes, path: Path) -> tuple[str, str]:
+    """Strictly decode plain text; return (text, encoding) or raise PlanReadError."""
+    candidates: list[str] = []
+    if data.startswith(b"\xef\xbb\xbf"):
+        candidates = ["utf-8-sig"]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        candidates = ["utf-16"]
+    else:
+        even_nuls = data[0::2].count(0)
+        odd_nuls = data[1::2].count(0)
+        if odd_nuls > len(data) // 8 and even_nuls < odd_nuls // 4:
+            candidates.append("utf-16-le")
+        elif even_nuls > len(data) // 8 and odd_nuls < even_nuls // 4:
+            candidates.append("utf-16-be")
+        elif b"\x00" in data:
+            raise PlanReadError(f"{path}: binary data (NUL bytes), not a text plan")
+        candidates += ["utf-8", "gb18030"]
+    for encoding in candidates:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if _plausible(text):
+            return text, "utf-8" if encoding == "utf-8-sig" else encoding
+    raise PlanReadError(
+        f"{path}: cannot decode as UTF-8, UTF-16 or GB18030 Chinese text "
+        "(re-save the file as UTF-8)"
+    )
+
+
+def _plausible(text: str) -> bool:
+    """Decoded text must read like Chinese prose: mostly CJK, ASCII and common punctuation."""
+    sample = text[:20000]
+    if not sample.strip():
+        return False
+    good = len(_PLAUSIBLE.findall(sample))
+    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\r\n\t\f")
+    return controls == 0 and good / len(sample) >= 0.95
