@@ -176,7 +176,7 @@ def normalize(source: str, *, simplify: bool = True) -> NormalizedText:
             continue
         out.add("\n", [idx[-1] + 1])
     text = "".join(out.parts)
-    offsets = out.offsets + [len(source)]
+    offsets = [*out.offsets, len(source)]
     return NormalizedText(text, source, offsets)
 
 
