@@ -41,12 +41,14 @@ _SKIP_BEFORE = re.compile(r"(第|年产|日产|年处理|日处理|装机|总装
 _SKIP_AFTER = re.compile(r"^([A-Za-z#+\-/]|年|月|日|届|级|大|强|条$|号|型|线|变|周年|天|小时|分钟)")
 _SUBJECT_CUT = re.compile(r"[，,：:（(）)]")
 _LEAD_WORDS = re.compile(
-    r"^(力争|确保|争取|全年|年内|全县|全区|全市|其中|计划|实现|完成|累计|新|并|同时|今年|"
+    r"^(力争|确保|争取|全年|年内|全县|全区|全市|其中|计划|实现|完成|累计|并|同时|今年|"
     r"到\d{4}年|\d{4}年|，|、)+"
 )
 _TAIL_WORDS = re.compile(
-    r"(达到|达|为|突破|超过|稳定在|控制在|不少于|不低于|至|在|到|提高|提升|增加|下降)+$"
+    r"(分别|达到|达|为|突破|超过|超|稳定在|控制在|不少于|不低于|至|在|到|提高|提升|增加|下降|各)+$"
 )
+_LIST_PREFIX = re.compile(r"^(.*?(?:国家级|省级|市级|县级|区级|新增|新建|新培育|培育))")
+_HEAD_NOUN = re.compile(r"[两二三四五六七八九十]+[大个项类](?P<noun>[\u4e00-\u9fff]+)$")
 
 
 def extract_indicators(text: str) -> list[Indicator]:
@@ -58,11 +60,15 @@ def extract_indicators(text: str) -> list[Indicator]:
         year_at = [(m.start() + s0, int(m.group(1))) for m in _YEAR.finditer(sentence.group(0))]
         quantities = _targets(masked, s0, sentence.end())
         _propagate_list_comparators(masked, quantities)
-        for q in quantities:
+        respectively = _respectively_subjects(text, s0, quantities)
+        for n, q in enumerate(quantities):
             year = next((y for pos, y in reversed(year_at) if pos < q.start), None)
-            subject = _subject(text, s0, q)
-            copies = _each_count(masked, s0, q)
-            for _ in range(copies):
+            start = max(s0, quantities[n - 1].end if n else s0)
+            subject = _subject(text, start, q)
+            subjects = _each_subjects(masked, s0, q, subject)
+            if respectively:
+                subjects = [respectively.get(n, subject)]
+            for subject in subjects:
                 out.append(
                     Indicator(
                         subject=subject,
@@ -158,24 +164,58 @@ def _propagate_list_comparators(text: str, quantities: list[Quantity]) -> None:
             a.comparator = b.comparator
 
 
-def _each_count(text: str, s0: int, q: Quantity) -> int:
-    """`龙头企业、合作社、家庭农场各1家` → one target per listed subject."""
+def _each_subjects(text: str, s0: int, q: Quantity, subject: str) -> list[str]:
+    """`新增省级龙头企业、合作社、家庭农场各1家` → one target per listed subject, sharing the
+    leading modifier (`新增省级`)."""
     if text[q.start - 1 : q.start] != "各":
-        return 1
-    clause = _SUBJECT_CUT.split(text[s0 : q.start - 1])[-1]
-    return max(1, clause.count("、") + 1)
+        return [subject]
+    items = [i for i in subject.split("、") if i]
+    if len(items) < 2:
+        return [subject]
+    prefix = _LIST_PREFIX.match(items[0])
+    head = prefix.group(1) if prefix and prefix.group(1) != items[0] else ""
+    return [items[0]] + [i if i.startswith(head) else head + i for i in items[1:]]
+
+
+def _respectively_subjects(text: str, s0: int, quantities: list[Quantity]) -> dict[int, str]:
+    """`云母、休闲食品…四大产业产值分别达到60亿元、420亿元…` → each value gets its subject."""
+    sentence_end = quantities[-1].end if quantities else s0
+    at = text.find("分别", s0, sentence_end)
+    if at < 0:
+        return {}
+    listed = [i for i, q in enumerate(quantities) if q.start > at]
+    clause = _SUBJECT_CUT.split(text[s0:at])[-1]
+    items = [i for i in _LEAD_WORDS.sub("", clause).split("、") if i]
+    if len(items) != len(listed) or len(items) < 2:
+        return {}
+    noun = _HEAD_NOUN.search(items[-1])
+    if noun:
+        items[-1] = items[-1][: noun.start()]
+        items = [i + noun.group("noun") for i in items]
+    return dict(zip(listed, items, strict=True))
 
 
 def _subject(text: str, s0: int, q: Quantity) -> str:
-    """The noun phrase the target is about: the clause before the number, verbs trimmed."""
+    """The noun phrase the target is about: the clause before the number (never reaching back
+    past the previous target), verbs trimmed; when nothing names it there, the words after the
+    number do (`完成2座中型水库…` → `中型水库…`)."""
     clause = _SUBJECT_CUT.split(text[s0 : q.start])[-1]
-    clause = _LEAD_WORDS.sub("", clause)
+    clause = re.sub(r"^(以上|以内|以下|左右)?[、，和及与]*", "", clause)
+    clause = _VERB_ONLY.sub("", _LEAD_WORDS.sub("", clause))
     growth = clause.endswith(("增长", "增速"))
     clause = _TAIL_WORDS.sub("", re.sub(r"(增长|增速)$", "", clause))
     clause = clause.strip("、和及与各")
     if growth or (q.norm_unit == "%" and clause.endswith("增加值")):
         clause += "增长率"
+    if len(clause) < 2:
+        after = re.split(r"[，。；、,;]", text[q.end : q.end + 30])[0]
+        clause = re.sub(r"^(以上|以内|左右)?的?", "", after) or clause
     return clause
+
+
+_VERB_ONLY = re.compile(
+    r"^(拟投资[\d.]+[亿万]?元)?(完成|建成|建设|新建|加快|推进|实现|投资|拟投资|帮助|引导)+"
+)
 
 
 def _implicit_unit(subject: str) -> str:
