@@ -1,0 +1,65 @@
+"""`plankg ingest` and `plankg validate`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from plankg.ingest.pipeline import ingest as run_ingest
+from plankg.ingest.pipeline import terminal_progress
+from plankg.ingest.serialize import load_graph
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def ingest(
+        paths: Annotated[
+            list[str] | None, typer.Argument(help="Plan files, folders or globs.")
+        ] = None,
+        out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("build"),
+        jurisdiction: Annotated[str | None, typer.Option(help="Override the jurisdiction.")] = None,
+        title: Annotated[str | None, typer.Option(help="Override the title.")] = None,
+    ) -> None:
+        """Extract plans and write build/plankg.ttl, .jsonld and sorted .nt."""
+        summary = run_ingest(
+            paths or ["data/plans"],
+            out,
+            jurisdiction=jurisdiction,
+            title=title,
+            progress=lambda files: terminal_progress(list(files)),
+        )
+        for w in summary.warnings:
+            typer.echo(f"warning: {w}", err=True)
+        for e in summary.errors + summary.duplicates:
+            typer.echo(f"error: {e}", err=True)
+        counts = summary.counts()
+        typer.echo("  ".join(f"{k}={v}" for k, v in counts.items()))
+        for fmt, path in summary.outputs.items():
+            typer.echo(f"wrote {path} ({fmt})")
+        if not summary.plans:
+            typer.echo("error: no plan could be ingested", err=True)
+            raise typer.Exit(1)
+        if summary.errors:
+            raise typer.Exit(1)
+
+    @app.command()
+    def validate(
+        data: Annotated[Path, typer.Option(help="Folder with plankg.nt/.ttl.")] = Path("build"),
+    ) -> None:
+        """Validate the graph against the SHACL shapes (ontology/shapes.ttl)."""
+        from plankg.ontology.validate import validate as shacl_validate
+
+        try:
+            graph = load_graph(data)
+        except FileNotFoundError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from exc
+        report = shacl_validate(graph)
+        if report.conforms:
+            typer.echo(f"conforms: {len(graph)} triples, 0 violations")
+            return
+        typer.echo(report.text)
+        typer.echo(f"does not conform: {report.violations} violations", err=True)
+        raise typer.Exit(1)

@@ -1,0 +1,116 @@
+"""Files → plans → RDF files: the `plankg ingest` pipeline as a library call.
+
+A file that cannot be read is reported and skipped; the other files of the batch are still
+ingested, and the previous graph files are only replaced once the new ones are complete.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from plankg.ingest.agencies import AgencyDirectory
+from plankg.ingest.discover import discover_plans
+from plankg.ingest.extract import extract_plan
+from plankg.ingest.model import Plan, Warning_
+from plankg.ingest.rdf import build_graph
+from plankg.ingest.reading import PlanReadError
+from plankg.ingest.serialize import write_graph
+
+
+@dataclass
+class IngestSummary:
+    plans: list[Plan] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)
+    triples: int = 0
+    outputs: dict[str, Path] = field(default_factory=dict)
+
+    @property
+    def warnings(self) -> list[Warning_]:
+        return [w for p in self.plans for w in p.warnings]
+
+    def counts(self) -> dict[str, int]:
+        agencies = {(a.jurisdiction, a.canonical) for p in self.plans for a in p.agencies()}
+        projects = {
+            (p.jurisdiction, name) for p in self.plans for t in p.tasks for name in t.projects
+        }
+        parks = {(p.jurisdiction, name) for p in self.plans for t in p.tasks for name in t.parks}
+        return {
+            "plans": len(self.plans),
+            "tasks": sum(len(p.tasks) for p in self.plans),
+            "agencies": len(agencies),
+            "indicators": sum(len(t.indicators) for p in self.plans for t in p.tasks)
+            + sum(len(p.goals) for p in self.plans),
+            "projects": len(projects),
+            "parks": len(parks),
+            "working_groups": sum(len(p.working_groups) for p in self.plans),
+            "triples": self.triples,
+            "warnings": len(self.warnings),
+            "errors": len(self.errors) + len(self.duplicates),
+        }
+
+
+def extract_all(
+    paths: Iterable[str | Path],
+    *,
+    jurisdiction: str | None = None,
+    title: str | None = None,
+    progress: Callable[[Iterable[Path]], Iterable[Path]] | None = None,
+) -> IngestSummary:
+    """Extract every plan under `paths`; unreadable files and duplicate contents are reported."""
+    found = discover_plans(paths)
+    summary = IngestSummary(errors=list(found.errors))
+    directory = AgencyDirectory.load()
+    seen: dict[str, str] = {}
+    files = progress(found.files) if progress else found.files
+    for path in files:
+        try:
+            plan = extract_plan(path, jurisdiction=jurisdiction, title=title, directory=directory)
+        except PlanReadError as exc:
+            summary.errors.append(str(exc))
+            continue
+        if plan.sha256 in seen:
+            summary.duplicates.append(
+                f"{path}: same content as {seen[plan.sha256]}; skipped as a duplicate"
+            )
+            continue
+        if any(p.doc == plan.doc for p in summary.plans):
+            summary.duplicates.append(f"{path}: another plan is already named {plan.doc}; skipped")
+            continue
+        seen[plan.sha256] = str(path)
+        summary.plans.append(plan)
+    return summary
+
+
+def ingest(
+    paths: Iterable[str | Path],
+    out_dir: str | Path,
+    *,
+    jurisdiction: str | None = None,
+    title: str | None = None,
+    progress: Callable[[Iterable[Path]], Iterable[Path]] | None = None,
+) -> IngestSummary:
+    """Extract, build the RDF graph and write it to `out_dir`."""
+    summary = extract_all(paths, jurisdiction=jurisdiction, title=title, progress=progress)
+    graph = build_graph(summary.plans)
+    summary.triples = len(graph)
+    if summary.plans:
+        summary.outputs = write_graph(graph, out_dir)
+    return summary
+
+
+def terminal_progress(files: list[Path]) -> Iterable[Path]:
+    """A one-line progress bar on a terminal when there are many files; silent otherwise."""
+    if len(files) < 20 or not sys.stderr.isatty():
+        yield from files
+        return
+    total = len(files)
+    for i, f in enumerate(files, start=1):
+        done = int(30 * i / total)
+        sys.stderr.write(f"\r[{'#' * done}{'.' * (30 - done)}] {i}/{total} {f.name[:40]:<40}")
+        sys.stderr.flush()
+        yield f
+    sys.stderr.write("\n")
