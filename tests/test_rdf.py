@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import pytest
+from conftest import PLANS_DIR
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
@@ -15,8 +16,6 @@ from plankg.ingest.rdf import build_graph
 from plankg.ontology import iris
 from plankg.ontology.namespaces import PK
 from plankg.ontology.validate import ontology_graph, validate
-
-from conftest import PLANS_DIR
 
 KGX = "平江县科技和工业信息化局"
 
@@ -56,7 +55,7 @@ def test_every_plankg_term_used_is_declared(graph):
     ontology = ontology_graph()
     declared = {s for s in ontology.subjects(RDF.type, None) if str(s).startswith(str(PK))}
     used = set()
-    for s, p, o in graph:
+    for _s, p, o in graph:
         if str(p).startswith(str(PK)):
             used.add(p)
         if p == RDF.type and str(o).startswith(str(PK)):
