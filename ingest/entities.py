@@ -136,9 +136,18 @@ _LOCATION_PATTERNS = (
 )
 
 
+def _stem(park: str) -> str:
+    """`余梅工业区` → `余梅`: how a shared-suffix list writes the park."""
+    for suffix in PARK_SUFFIXES:
+        if park.endswith(suffix) and len(park) > len(suffix):
+            return park[: -len(suffix)]
+    return park
+
+
 def locate_projects(text: str) -> list[ProjectLocation]:
     """Projects tied to a park by the sentence they share, with that sentence as evidence."""
     out: list[ProjectLocation] = []
+    seen: set[tuple[str, str]] = set()
     for sentence in re.finditer(r"[^。；]+[。；]?", text):
         s = sentence.group(0)
         parks = extract_parks(s)
@@ -148,17 +157,16 @@ def locate_projects(text: str) -> list[ProjectLocation]:
         for pattern in _LOCATION_PATTERNS:
             for m in pattern.finditer(s):
                 park_text = m.group("park")
-                park = next((p for p in parks if p in park_text or park_text in p), None)
-                if park is None:
-                    continue
+                tied = [p for p in parks if _stem(p) in park_text]
                 names = projects
                 if "project" in m.groupdict() and m.group("project"):
                     names = [
                         _trim_intro(x) for x in re.split(r"、", m.group("project")) if len(x) >= 2
                     ]
-                for name in names:
-                    if name and name != park:
-                        loc = ProjectLocation(name, park, s, Span(sentence.start(), sentence.end()))
-                        if all((o.project, o.park) != (name, park) for o in out):
-                            out.append(loc)
+                for park in tied:
+                    for name in names:
+                        if name and name != park and (name, park) not in seen:
+                            seen.add((name, park))
+                            span = Span(sentence.start(), sentence.end())
+                            out.append(ProjectLocation(name, park, s, span))
     return out

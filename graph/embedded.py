@@ -1,0 +1,522 @@
+"""The embedded store: the RDF graph as a networkx MultiDiGraph plus the indexes questions need.
+
+No server: it loads `plankg.nt` from a data folder (written by `plankg ingest`) and answers
+from memory. Nodes carry `type` (Agency, Task, Indicator, Goal, Project, Park, Plan, Section,
+Jurisdiction, WorkingGroup) and their literal properties; edges carry `type` (LEADS, ASSISTS,
+TARGETS, HAS_GOAL, LOCATED_IN, PART_OF, MENTIONS, MEMBER_OF, OFFICE_OF, IN_JURISDICTION).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from itertools import combinations
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, ORG, PROV, RDF, SKOS
+
+from plankg.graph.names import name_keys
+from plankg.graph.store import (
+    AgencyInfo,
+    AgencyRef,
+    CoordinationCell,
+    IndicatorInfo,
+    LoadRow,
+    ParkInfo,
+    PlanInfo,
+    ProjectInfo,
+    RoleFilter,
+    SourceRef,
+    TaskInfo,
+    WorkingGroupInfo,
+)
+from plankg.ontology.namespaces import PK
+
+NODE_TYPES = {
+    PK.Agency: "Agency",
+    PK.Task: "Task",
+    PK.Goal: "Goal",
+    PK.Indicator: "Indicator",
+    PK.Project: "Project",
+    PK.Park: "Park",
+    PK.Plan: "Plan",
+    PK.Section: "Section",
+    PK.Jurisdiction: "Jurisdiction",
+    PK.WorkingGroup: "WorkingGroup",
+}
+EDGE_TYPES = {
+    PK.leads: "LEADS",
+    PK.assists: "ASSISTS",
+    PK.targets: "TARGETS",
+    PK.hasGoal: "HAS_GOAL",
+    PK.locatedIn: "LOCATED_IN",
+    PK.partOf: "PART_OF",
+    PK.mentions: "MENTIONS",
+    PK.jurisdiction: "IN_JURISDICTION",
+    PK.officeAgency: "OFFICE_OF",
+}
+# literal properties kept on nodes, by their local name
+PROPS = {
+    SKOS.prefLabel: "name",
+    DCTERMS.title: "title",
+    DCTERMS.source: "doc",
+    PK.title: "title",
+    PK.text: "text",
+    PK.clause: "clause",
+    PK.taskId: "task_id",
+    PK.ordinal: "ordinal",
+    PK.kind: "kind",
+    PK.collective: "collective",
+    PK.sectionPath: "section",
+    PK.sourceStart: "start",
+    PK.sourceEnd: "end",
+    PK.subject: "subject",
+    PK.value: "value",
+    PK.normValue: "norm_value",
+    PK.comparator: "comparator",
+    PK.targetYear: "year",
+    PK.convener: "convener",
+    PK.level: "level",
+}
+
+
+def _py(lit: Literal) -> Any:
+    value = lit.toPython()
+    if hasattr(value, "year") and not isinstance(value, int):  # xsd:gYear → date
+        return int(str(lit))
+    if type(value).__name__ == "Decimal":
+        return float(value)
+    return value
+
+
+class EmbeddedStore:
+    """Answers the `Store` questions from an in-process networkx graph."""
+
+    def __init__(self, rdf: Graph) -> None:
+        self.rdf = rdf
+        self.g = nx.MultiDiGraph()
+        self._build(rdf)
+
+    # ------------------------------------------------------------------ loading
+    @classmethod
+    def open(cls, data_dir: str | Path) -> EmbeddedStore:
+        from plankg.ingest.serialize import load_graph
+
+        return cls(load_graph(data_dir))
+
+    @classmethod
+    def from_rdf(cls, rdf: Graph) -> EmbeddedStore:
+        return cls(rdf)
+
+    def rdf_graph(self) -> Graph:
+        return self.rdf
+
+    def _build(self, rdf: Graph) -> None:
+        g = self.g
+        types: dict[str, str] = {}
+        for s, o in rdf.subject_objects(RDF.type):
+            t = NODE_TYPES.get(o)
+            if t and not (t == "Indicator" and types.get(str(s)) == "Goal"):
+                types[str(s)] = t
+        for iri, t in types.items():
+            g.add_node(iri, type=t, iri=iri)
+        aliases: dict[str, list[str]] = defaultdict(list)
+        plan_of: dict[str, str] = {}
+        units: dict[str, dict[str, str]] = defaultdict(dict)
+        for s, p, o in rdf:
+            si = str(s)
+            if si not in types:
+                continue
+            if isinstance(o, Literal):
+                if p == SKOS.altLabel:
+                    aliases[si].append(str(o))
+                elif p == PK.deputyConvener:
+                    g.nodes[si].setdefault("deputies", []).append(str(o))
+                elif p in PROPS:
+                    g.nodes[si][PROPS[p]] = _py(o)
+            elif p in EDGE_TYPES and str(o) in types:
+                g.add_edge(si, str(o), key=EDGE_TYPES[p], type=EDGE_TYPES[p])
+            elif p == ORG.hasMember:
+                g.add_edge(str(o), si, key="MEMBER_OF", type="MEMBER_OF")
+            elif p == PROV.wasDerivedFrom:
+                plan_of[si] = str(o)
+            elif p in (PK.unit, PK.normUnit):
+                units[si][p.fragment] = str(rdf.value(o, SKOS.prefLabel) or "")
+        for si, plan in plan_of.items():
+            g.nodes[si]["plan"] = plan
+        for si, u in units.items():
+            g.nodes[si]["unit"] = u.get("unit", "")
+            g.nodes[si]["norm_unit"] = u.get("normUnit", "")
+        for si, names in aliases.items():
+            g.nodes[si]["aliases"] = tuple(sorted(set(names)))
+        self._index()
+
+    def _index(self) -> None:
+        g = self.g
+        self.by_type: dict[str, list[str]] = defaultdict(list)
+        for n, d in g.nodes(data=True):
+            self.by_type[d["type"]].append(n)
+        for nodes in self.by_type.values():
+            nodes.sort()
+        self.jurisdiction_of: dict[str, str] = {}
+        for n in g:
+            for _, j, k in g.out_edges(n, keys=True):
+                if k == "IN_JURISDICTION":
+                    self.jurisdiction_of[n] = g.nodes[j].get("name", "")
+        self.plans_by_doc: dict[str, str] = {}
+        for p in self.by_type["Plan"]:
+            d = g.nodes[p]
+            self.plans_by_doc[d.get("doc", "")] = p
+            self.plans_by_doc[Path(d.get("doc", "")).stem] = p
+            self.plans_by_doc[p] = p
+        # plan → jurisdiction through dcterms:spatial
+        for s, o in self.rdf.subject_objects(DCTERMS.spatial):
+            self.jurisdiction_of[str(s)] = str(self.rdf.value(o, SKOS.prefLabel) or "")
+        self.task_by_id = {g.nodes[t]["task_id"]: t for t in self.by_type["Task"]}
+        self.alias_index: dict[str, set[str]] = defaultdict(set)
+        for a in self.by_type["Agency"]:
+            d = g.nodes[a]
+            for key in name_keys(
+                d.get("name", ""), self.jurisdiction_of.get(a, ""), d.get("aliases", ())
+            ):
+                self.alias_index[key].add(a)
+        self.roles: dict[str, dict[str, list[str]]] = defaultdict(
+            lambda: {"lead": [], "assist": []}
+        )
+        for a in self.by_type["Agency"]:
+            for _, t, k in g.out_edges(a, keys=True):
+                if k == "LEADS":
+                    self.roles[t]["lead"].append(a)
+                elif k == "ASSISTS":
+                    self.roles[t]["assist"].append(a)
+
+    # ------------------------------------------------------------------ helpers
+    def _ref(self, a: str) -> AgencyRef:
+        return AgencyRef(a, self.g.nodes[a].get("name", ""), self.jurisdiction_of.get(a, ""))
+
+    def _agency_info(self, a: str) -> AgencyInfo:
+        d = self.g.nodes[a]
+        return AgencyInfo(
+            a,
+            d.get("name", ""),
+            self.jurisdiction_of.get(a, ""),
+            d.get("kind", "other"),
+            tuple(d.get("aliases", ())),
+            bool(d.get("collective", False)),
+        )
+
+    def _source(self, n: str) -> SourceRef:
+        d = self.g.nodes[n]
+        plan = self.g.nodes.get(d.get("plan", ""), {})
+        section = tuple(s for s in d.get("section", "").split(" / ") if s)
+        return SourceRef(
+            plan.get("doc", ""), plan.get("title", ""), section, d.get("start", 0), d.get("end", 0)
+        )
+
+    def _plan_matches(self, n: str, plan: str | None) -> bool:
+        return plan is None or self.g.nodes[n].get("plan") == self.plans_by_doc.get(plan, "∅")
+
+    def _indicator(self, n: str, task_id: str | None) -> IndicatorInfo:
+        d = self.g.nodes[n]
+        return IndicatorInfo(
+            n,
+            d.get("subject", ""),
+            d.get("value", 0.0),
+            d.get("unit", ""),
+            d.get("norm_value", 0.0),
+            d.get("norm_unit", ""),
+            d.get("comparator", "="),
+            d.get("year"),
+            self._source(n),
+            task_id,
+        )
+
+    def _targets(self, n: str, kind: str) -> list[str]:
+        return sorted(
+            (v for _, v, k in self.g.out_edges(n, keys=True) if k == kind),
+            key=lambda v: (self.g.nodes[v].get("start", 0), v),
+        )
+
+    def _task(self, t: str) -> TaskInfo:
+        d = self.g.nodes[t]
+        roles = self.roles.get(t, {"lead": [], "assist": []})
+        mentions = self._targets(t, "MENTIONS")
+        return TaskInfo(
+            id=d["task_id"],
+            iri=t,
+            title=d.get("title", ""),
+            text=d.get("text", ""),
+            jurisdiction=self.jurisdiction_of.get(d.get("plan", ""), ""),
+            source=self._source(t),
+            lead=tuple(self._ref(a) for a in sorted(roles["lead"])),
+            assist=tuple(self._ref(a) for a in sorted(roles["assist"])),
+            indicators=tuple(self._indicator(i, d["task_id"]) for i in self._targets(t, "TARGETS")),
+            projects=tuple(
+                sorted(
+                    self.g.nodes[m]["name"]
+                    for m in mentions
+                    if self.g.nodes[m]["type"] == "Project"
+                )
+            ),
+            parks=tuple(
+                sorted(
+                    self.g.nodes[m]["name"] for m in mentions if self.g.nodes[m]["type"] == "Park"
+                )
+            ),
+        )
+
+    def _task_order(self, t: str) -> tuple:
+        d = self.g.nodes[t]
+        return (self.g.nodes.get(d.get("plan", ""), {}).get("doc", ""), d.get("start", 0), t)
+
+    def _tasks_in(self, jurisdiction: str | None, plan: str | None) -> Iterable[str]:
+        for t in self.by_type["Task"]:
+            d = self.g.nodes[t]
+            if jurisdiction and self.jurisdiction_of.get(d.get("plan", "")) != jurisdiction:
+                continue
+            if self._plan_matches(t, plan):
+                yield t
+
+    # ------------------------------------------------------------------ Store API
+    def agencies(self, q: str | None = None, jurisdiction: str | None = None) -> list[AgencyInfo]:
+        out = []
+        for a in self.by_type["Agency"]:
+            info = self._agency_info(a)
+            if jurisdiction and info.jurisdiction != jurisdiction:
+                continue
+            if q and not any(q in n for n in (info.name, *info.aliases)):
+                continue
+            out.append(info)
+        return sorted(out, key=lambda i: (i.jurisdiction, i.name))
+
+    def resolve_agency(self, name: str, jurisdiction: str | None = None) -> list[AgencyInfo]:
+        found = set()
+        for key in name_keys(name, jurisdiction or ""):
+            found |= self.alias_index.get(key, set())
+        infos = [self._agency_info(a) for a in found]
+        if jurisdiction:
+            infos = [i for i in infos if i.jurisdiction == jurisdiction]
+        return sorted(infos, key=lambda i: (i.jurisdiction, i.name))
+
+    def agency(self, iri: str) -> AgencyInfo | None:
+        if iri in self.g and self.g.nodes[iri]["type"] == "Agency":
+            return self._agency_info(iri)
+        return None
+
+    def tasks_of_agency(
+        self,
+        agency_iri: str,
+        role: RoleFilter = "any",
+        plan: str | None = None,
+        jurisdiction: str | None = None,
+    ) -> list[TaskInfo]:
+        if agency_iri not in self.g:
+            return []
+        kinds = {"lead": {"LEADS"}, "assist": {"ASSISTS"}, "any": {"LEADS", "ASSISTS"}}[role]
+        tasks = {t for _, t, k in self.g.out_edges(agency_iri, keys=True) if k in kinds}
+        allowed = set(self._tasks_in(jurisdiction, plan))
+        return [self._task(t) for t in sorted(tasks & allowed, key=self._task_order)]
+
+    def task(self, task_id: str) -> TaskInfo | None:
+        t = self.task_by_id.get(task_id)
+        return self._task(t) if t else None
+
+    def search_tasks(self, q: str, limit: int = 50) -> list[TaskInfo]:
+        hits = [
+            t
+            for t in self.by_type["Task"]
+            if q in self.g.nodes[t].get("text", "") or q in self.g.nodes[t].get("title", "")
+        ]
+        return [self._task(t) for t in sorted(hits, key=self._task_order)[:limit]]
+
+    def indicators(
+        self,
+        subject: str | None = None,
+        plan: str | None = None,
+        agency_iri: str | None = None,
+        task_id: str | None = None,
+        include_goals: bool = True,
+    ) -> list[IndicatorInfo]:
+        out: list[IndicatorInfo] = []
+        tasks: Iterable[str]
+        if task_id is not None:
+            tasks = [self.task_by_id[task_id]] if task_id in self.task_by_id else []
+        elif agency_iri is not None:
+            tasks = [t.iri for t in self.tasks_of_agency(agency_iri)]
+        else:
+            tasks = self.by_type["Task"]
+        for t in tasks:
+            if self._plan_matches(t, plan):
+                tid = self.g.nodes[t]["task_id"]
+                out += [self._indicator(i, tid) for i in self._targets(t, "TARGETS")]
+        if include_goals and task_id is None and agency_iri is None:
+            for p in self.by_type["Plan"]:
+                if self._plan_matches(p, plan) or (plan and self.plans_by_doc.get(plan) == p):
+                    out += [self._indicator(i, None) for i in self._targets(p, "HAS_GOAL")]
+        if subject:
+            out = [i for i in out if subject in i.subject]
+        return sorted(out, key=lambda i: (i.source.doc, i.source.start, i.iri))
+
+    def parks(self, jurisdiction: str | None = None) -> list[ParkInfo]:
+        out = []
+        for p in self.by_type["Park"]:
+            j = self.jurisdiction_of.get(p, "")
+            if jurisdiction and j != jurisdiction:
+                continue
+            projects = sum(1 for _, _, k in self.g.in_edges(p, keys=True) if k == "LOCATED_IN")
+            tasks = sum(1 for _, _, k in self.g.in_edges(p, keys=True) if k == "MENTIONS")
+            out.append(ParkInfo(p, self.g.nodes[p].get("name", ""), j, projects, tasks))
+        return sorted(out, key=lambda i: (i.jurisdiction, i.name))
+
+    def park_by_name(self, name: str) -> list[ParkInfo]:
+        return [p for p in self.parks() if p.name == name]
+
+    def projects_in_park(self, park_iri: str) -> list[ProjectInfo]:
+        if park_iri not in self.g:
+            return []
+        out = []
+        for proj, _, k in self.g.in_edges(park_iri, keys=True):
+            if k != "LOCATED_IN":
+                continue
+            parks = tuple(
+                sorted(
+                    self.g.nodes[v]["name"]
+                    for _, v, kk in self.g.out_edges(proj, keys=True)
+                    if kk == "LOCATED_IN"
+                )
+            )
+            evidence = tuple(
+                sorted(
+                    {
+                        str(e)
+                        for st in self.rdf.subjects(PK.project, URIRef(proj))
+                        for e in self.rdf.objects(st, PK.evidence)
+                    }
+                )
+            )
+            tasks = tuple(
+                sorted(
+                    self.g.nodes[t]["task_id"]
+                    for t, _, kk in self.g.in_edges(proj, keys=True)
+                    if kk == "MENTIONS"
+                )
+            )
+            out.append(
+                ProjectInfo(
+                    proj,
+                    self.g.nodes[proj].get("name", ""),
+                    self.jurisdiction_of.get(proj, ""),
+                    parks,
+                    evidence,
+                    tasks,
+                )
+            )
+        return sorted(out, key=lambda i: i.name)
+
+    def plans(self) -> list[PlanInfo]:
+        out = []
+        for p in self.by_type["Plan"]:
+            d = self.g.nodes[p]
+            tasks = sum(1 for t in self.by_type["Task"] if self.g.nodes[t].get("plan") == p)
+            goals = sum(1 for _, _, k in self.g.out_edges(p, keys=True) if k == "HAS_GOAL")
+            out.append(
+                PlanInfo(
+                    p,
+                    d.get("doc", ""),
+                    d.get("title", ""),
+                    self.jurisdiction_of.get(p, ""),
+                    tasks,
+                    goals,
+                )
+            )
+        return sorted(out, key=lambda i: i.doc)
+
+    def working_groups(self, plan: str | None = None) -> list[WorkingGroupInfo]:
+        out = []
+        for w in self.by_type["WorkingGroup"]:
+            if not self._plan_matches(w, plan):
+                continue
+            d = self.g.nodes[w]
+            members = sorted(a for a, _, k in self.g.in_edges(w, keys=True) if k == "MEMBER_OF")
+            office = next(
+                (v for _, v, k in self.g.out_edges(w, keys=True) if k == "OFFICE_OF"), None
+            )
+            plan_node = d.get("plan", "")
+            out.append(
+                WorkingGroupInfo(
+                    w,
+                    d.get("name", ""),
+                    self.g.nodes.get(plan_node, {}).get("doc", ""),
+                    self.jurisdiction_of.get(plan_node, ""),
+                    d.get("convener"),
+                    tuple(sorted(d.get("deputies", []))),
+                    self._ref(office) if office else None,
+                    tuple(self._ref(a) for a in members),
+                )
+            )
+        return sorted(out, key=lambda i: (i.doc, i.iri))
+
+    def coordination(
+        self,
+        jurisdiction: str | None = None,
+        plan: str | None = None,
+        mode: str = "lead_assist",
+    ) -> list[CoordinationCell]:
+        counts: Counter[tuple[str, str]] = Counter()
+        for t in self._tasks_in(jurisdiction, plan):
+            roles = self.roles.get(t, {"lead": [], "assist": []})
+            if mode == "co":
+                named = sorted(
+                    set(roles["lead"]) | set(roles["assist"]),
+                    key=lambda a: (self.g.nodes[a]["name"], a),
+                )
+                for a, b in combinations(named, 2):
+                    counts[(a, b)] += 1
+            else:
+                for a in set(roles["lead"]):
+                    for b in set(roles["assist"]):
+                        counts[(a, b)] += 1
+        cells = [CoordinationCell(self._ref(a), self._ref(b), n) for (a, b), n in counts.items()]
+        return sorted(cells, key=lambda c: (-c.count, c.row.name, c.col.name, c.row.iri, c.col.iri))
+
+    def load(self, jurisdiction: str | None = None, plan: str | None = None) -> list[LoadRow]:
+        lead: Counter[str] = Counter()
+        assist: Counter[str] = Counter()
+        for t in self._tasks_in(jurisdiction, plan):
+            roles = self.roles.get(t, {"lead": [], "assist": []})
+            lead.update(set(roles["lead"]))
+            assist.update(set(roles["assist"]))
+        rows = [LoadRow(self._ref(a), lead[a], assist[a]) for a in set(lead) | set(assist)]
+        return sorted(rows, key=lambda r: (-r.total, r.agency.name, r.agency.iri))
+
+    # ------------------------------------------------------------------ analysis
+    def agency_network(self, jurisdiction: str | None = None) -> nx.Graph:
+        """Undirected agency graph weighted by shared tasks (lead–assist and co-assignment)."""
+        net = nx.Graph()
+        for cell in self.coordination(jurisdiction, mode="co"):
+            net.add_edge(cell.row.iri, cell.col.iri, weight=cell.count)
+        for n in net:
+            net.nodes[n]["name"] = self.g.nodes[n].get("name", "")
+        return net
+
+    def centrality(self, jurisdiction: str | None = None) -> list[tuple[AgencyRef, float, float]]:
+        """(agency, weighted degree centrality, betweenness), most central first."""
+        net = self.agency_network(jurisdiction)
+        if not net:
+            return []
+        degree = nx.degree_centrality(net)
+        between = nx.betweenness_centrality(net, weight=None)
+        rows = [(self._ref(n), degree[n], between[n]) for n in net]
+        return sorted(rows, key=lambda r: (-r[1], -r[2], r[0].name))
+
+    def communities(self, jurisdiction: str | None = None) -> list[list[AgencyRef]]:
+        """Groups of agencies that work together (greedy modularity), largest first."""
+        net = self.agency_network(jurisdiction)
+        if net.number_of_edges() == 0:
+            return []
+        groups = nx.community.greedy_modularity_communities(net, weight="weight")
+        out = [sorted((self._ref(n) for n in grp), key=lambda r: r.name) for grp in groups]
+        return sorted(out, key=lambda grp: (-len(grp), grp[0].name))

@@ -1,0 +1,165 @@
+"""One suite of store questions, run against every store; both must give the same answers.
+
+The Neo4j side runs when NEO4J_URI names a Bolt server (a real Neo4j 5, or the FalkorDB
+server `.ci/run` starts); it is never mocked.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import require
+
+from plankg.graph.store import Store
+
+KGX = "平江县科技和工业信息化局"
+
+
+@pytest.fixture(scope="module")
+def rdf(sample_plans):
+    from plankg.ingest.rdf import build_graph
+
+    return build_graph(sample_plans)
+
+
+@pytest.fixture(scope="module")
+def embedded(rdf):
+    from plankg.graph.embedded import EmbeddedStore
+
+    return EmbeddedStore(rdf)
+
+
+@pytest.fixture(scope="module", params=["embedded", "neo4j"])
+def store(request, rdf, embedded) -> Store:
+    if request.param == "embedded":
+        yield embedded
+        return
+    from neo4j_support import neo4j_settings
+
+    settings = neo4j_settings()
+    if settings is None:
+        require("PLANKG_REQUIRE_NEO4J", "NEO4J_URI is not set: no Bolt server to test against")
+    from plankg.graph.neo4j_store import Neo4jLoader, Neo4jStore
+
+    driver = settings.driver()
+    try:
+        settings.clear(driver)
+        Neo4jLoader(
+            driver,
+            batch_size=settings.batch_size,
+            create_schema=settings.schema,
+            database=settings.database,
+        ).load(rdf)
+        yield Neo4jStore(driver, database=settings.database)
+    finally:
+        driver.close()
+
+
+def _ws(s: str) -> str:
+    return re.sub(r"\s+", "", s)
+
+
+def test_store_satisfies_the_protocol(store):
+    assert isinstance(store, Store)
+
+
+@pytest.mark.parametrize("name", ["科工信局", "县科工信局", "县科技和工业信息化局", KGX])
+def test_any_alias_resolves_to_one_agency(store, name):
+    found = store.resolve_agency(name)
+    assert [a.name for a in found] == [KGX]
+    assert found[0].jurisdiction == "平江县"
+
+
+def test_a_name_used_in_two_jurisdictions_is_ambiguous(store):
+    found = store.resolve_agency("自然资源局")
+    assert {a.jurisdiction for a in found} == {"平江县", "大通湖区"}
+    assert [a.jurisdiction for a in store.resolve_agency("自然资源局", "大通湖区")] == ["大通湖区"]
+
+
+def test_tasks_led_by_kgx_are_exactly_the_gold_tasks(store, gold_tasks):
+    agency = store.resolve_agency("科工信局")[0]
+    tasks = store.tasks_of_agency(agency.iri, role="lead")
+    gold = [g for g in gold_tasks if KGX in g["lead"]]
+    assert len(tasks) == len(gold)
+    for g in gold:
+        assert sum(_ws(g["anchor"]) in _ws(t.text) for t in tasks) == 1, g["anchor"]
+    for t in tasks:
+        assert KGX in [a.name for a in t.lead]
+        assert t.source.doc.endswith(".txt") and t.source.end > t.source.start
+
+
+def test_assist_and_any_roles(store, gold_tasks):
+    agency = store.resolve_agency("科工信局")[0]
+    assist = store.tasks_of_agency(agency.iri, role="assist")
+    assert len(assist) == sum(KGX in g["assist"] for g in gold_tasks)
+    both = store.tasks_of_agency(agency.iri, role="any")
+    assert len(both) == len(assist) + len(store.tasks_of_agency(agency.iri, role="lead"))
+
+
+def test_filters_by_plan_and_jurisdiction(store, gold_tasks):
+    agency = store.resolve_agency("科工信局")[0]
+    doc = "001_13505c27ad81fa3b.txt"
+    in_plan = store.tasks_of_agency(agency.iri, role="lead", plan=doc)
+    assert len(in_plan) == sum(KGX in g["lead"] and g["doc"] == doc for g in gold_tasks)
+    assert store.tasks_of_agency(agency.iri, jurisdiction="大通湖区") == []
+
+
+def test_task_by_id_and_search(store):
+    agency = store.resolve_agency("科工信局")[0]
+    first = store.tasks_of_agency(agency.iri, role="lead")[0]
+    again = store.task(first.id)
+    assert again == first
+    hits = store.search_tasks("余梅工业区")
+    assert hits and all("余梅工业区" in t.text for t in hits)
+
+
+def test_indicators_by_subject_plan_and_task(store, gold_goals):
+    everything = store.indicators()
+    goals = [i for i in everything if i.task_id is None]
+    assert len(goals) == len(gold_goals)
+    growth = store.indicators(subject="增长率")
+    assert growth and all("增长率" in i.subject for i in growth)
+    one = store.indicators(plan="000_99d16d149e72ffbe.txt")
+    assert one and {i.source.doc for i in one} == {"000_99d16d149e72ffbe.txt"}
+
+
+def test_parks_projects_plans_working_groups(store, gold_taskforces):
+    names = {p.name for p in store.parks()}
+    assert {"余梅工业区", "安定工业区"} <= names
+    yumei = store.park_by_name("余梅工业区")
+    assert len(yumei) == 1
+    projects = store.projects_in_park(yumei[0].iri)
+    assert {p.name for p in projects} >= {"污水处理厂"}
+    assert all(p.evidence for p in projects)
+    assert len(store.plans()) == 5
+    groups = store.working_groups()
+    assert len(groups) == len(gold_taskforces)
+
+
+def test_coordination_and_load_agree_with_gold(store, gold_tasks):
+    expected: dict[tuple[str, str], int] = {}
+    for g in gold_tasks:
+        for a in set(g["lead"]):
+            for b in set(g["assist"]):
+                expected[(a, b)] = expected.get((a, b), 0) + 1
+    cells = {(c.row.name, c.col.name): c.count for c in store.coordination()}
+    assert cells == expected
+    load = {r.agency.name: (r.lead, r.assist) for r in store.load(jurisdiction="平江县")}
+    assert load[KGX] == (
+        sum(KGX in g["lead"] for g in gold_tasks),
+        sum(KGX in g["assist"] for g in gold_tasks),
+    )
+
+
+def test_both_stores_give_identical_answers(store, embedded):
+    if store is embedded:
+        pytest.skip("comparing a store with itself proves nothing")
+    agency = embedded.resolve_agency("科工信局")[0]
+    assert store.tasks_of_agency(agency.iri) == embedded.tasks_of_agency(agency.iri)
+    assert store.coordination(mode="co") == embedded.coordination(mode="co")
+    assert store.load() == embedded.load()
+    assert store.plans() == embedded.plans()
+    assert store.indicators() == embedded.indicators()
+    assert store.working_groups() == embedded.working_groups()
+    assert store.parks() == embedded.parks()
