@@ -16,7 +16,7 @@ from typing import Any
 
 import networkx as nx
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, ORG, PROV, RDF, SKOS
+from rdflib.namespace import DCTERMS, ORG, PROV, RDF, SKOS, XSD
 
 from plankg.graph.names import name_keys
 from plankg.graph.store import (
@@ -84,9 +84,9 @@ PROPS = {
 
 
 def _py(lit: Literal) -> Any:
-    value = lit.toPython()
-    if hasattr(value, "year") and not isinstance(value, int):  # xsd:gYear → date
+    if lit.datatype == XSD.gYear:
         return int(str(lit))
+    value = lit.toPython()
     if type(value).__name__ == "Decimal":
         return float(value)
     return value
@@ -152,6 +152,12 @@ class EmbeddedStore:
             g.nodes[si]["norm_unit"] = u.get("normUnit", "")
         for si, names in aliases.items():
             g.nodes[si]["aliases"] = tuple(sorted(set(names)))
+        self.evidence: dict[tuple[str, str], tuple[str, ...]] = defaultdict(tuple)
+        for st in rdf.subjects(RDF.type, PK.LocationStatement):
+            key = (str(rdf.value(st, PK.project)), str(rdf.value(st, PK.park)))
+            self.evidence[key] = tuple(
+                sorted({*self.evidence[key], str(rdf.value(st, PK.evidence))})
+            )
         self._index()
 
     def _index(self) -> None:

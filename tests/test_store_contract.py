@@ -48,6 +48,7 @@ def store(request, rdf, embedded) -> Store:
         Neo4jLoader(
             driver,
             batch_size=settings.batch_size,
+            max_batch_bytes=settings.max_batch_bytes,
             create_schema=settings.schema,
             database=settings.database,
         ).load(rdf)

@@ -1,0 +1,545 @@
+"""Neo4j: load the property graph with batched `UNWIND … MERGE`, and answer the store
+questions with parameterised Cypher.
+
+Every statement is built from fixed labels and relationship types (never from user input);
+all values travel as parameters. `statements()` lists every Cypher text the product can emit,
+so CI can lint each one with Neo4j's own parser.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from itertools import combinations
+from typing import Any
+
+from rdflib import Graph
+
+from plankg.graph.names import name_keys
+from plankg.graph.property_graph import LABELS, PLAN_OWNED, PropertyGraph, to_property_graph
+from plankg.graph.store import (
+    AgencyInfo,
+    AgencyRef,
+    CoordinationCell,
+    IndicatorInfo,
+    LoadRow,
+    ParkInfo,
+    PlanInfo,
+    ProjectInfo,
+    RoleFilter,
+    SourceRef,
+    TaskInfo,
+    WorkingGroupInfo,
+)
+
+# ---------------------------------------------------------------------------- statements
+
+
+def constraint_statement(label: str) -> str:
+    return (
+        f"CREATE CONSTRAINT {label.lower()}_iri IF NOT EXISTS "
+        f"FOR (n:{label}) REQUIRE n.iri IS UNIQUE"
+    )
+
+
+def merge_nodes_statement(label: str) -> str:
+    return f"UNWIND $rows AS row MERGE (n:{label} {{iri: row.iri}}) SET n += row"
+
+
+def merge_rels_statement(rel_type: str, start: str, end: str) -> str:
+    return (
+        f"UNWIND $rows AS row MATCH (a:{start} {{iri: row.start}}) "
+        f"MATCH (b:{end} {{iri: row.end}}) MERGE (a)-[r:{rel_type}]->(b) SET r += row"
+    )
+
+
+DELETE_PLAN = "MATCH (n {plan_doc: $doc}) DETACH DELETE n"
+
+Q_AGENCIES = (
+    "MATCH (a:Agency) WHERE ($jurisdiction IS NULL OR a.jurisdiction = $jurisdiction) "
+    "AND ($q IS NULL OR a.name CONTAINS $q "
+    "OR any(x IN coalesce(a.aliases, []) WHERE x CONTAINS $q)) "
+    "RETURN a.iri AS iri, a.name AS name, a.jurisdiction AS jurisdiction, a.kind AS kind, "
+    "a.aliases AS aliases, a.collective AS collective"
+)
+Q_RESOLVE = (
+    "MATCH (a:Agency) WHERE any(k IN a.keys WHERE k IN $keys) "
+    "AND ($jurisdiction IS NULL OR a.jurisdiction = $jurisdiction) "
+    "RETURN a.iri AS iri, a.name AS name, a.jurisdiction AS jurisdiction, a.kind AS kind, "
+    "a.aliases AS aliases, a.collective AS collective"
+)
+Q_AGENCY = (
+    "MATCH (a:Agency {iri: $iri}) RETURN a.iri AS iri, a.name AS name, "
+    "a.jurisdiction AS jurisdiction, a.kind AS kind, a.aliases AS aliases, "
+    "a.collective AS collective"
+)
+Q_TASKS_OF_AGENCY = (
+    "MATCH (a:Agency {iri: $iri})-[r]->(t:Task) WHERE type(r) IN $types "
+    "AND ($plan IS NULL OR t.plan_doc = $plan) "
+    "AND ($jurisdiction IS NULL OR t.jurisdiction = $jurisdiction) RETURN DISTINCT t.iri AS iri"
+)
+Q_TASK = (
+    "MATCH (t:Task {iri: $iri}) RETURN t.iri AS iri, t.task_id AS task_id, t.title AS title, "
+    "t.text AS text, t.jurisdiction AS jurisdiction, t.plan_doc AS doc, "
+    "t.plan_title AS plan_title, "
+    "t.section AS section, t.start AS start, t.end AS end"
+)
+Q_TASK_BY_ID = "MATCH (t:Task {task_id: $task_id}) RETURN t.iri AS iri"
+Q_TASK_AGENCIES = (
+    "MATCH (a:Agency)-[r]->(t:Task {iri: $iri}) WHERE type(r) IN ['LEADS', 'ASSISTS'] "
+    "RETURN type(r) AS role, a.iri AS iri, a.name AS name, a.jurisdiction AS jurisdiction"
+)
+Q_TASK_TARGETS = "MATCH (t:Task {iri: $iri})-[:TARGETS]->(i:Indicator) RETURN i.iri AS iri"
+Q_TASK_MENTIONS = (
+    "MATCH (t:Task {iri: $iri})-[:MENTIONS]->(m) "
+    "RETURN m.name AS name, CASE WHEN m:Park THEN 'Park' ELSE 'Project' END AS kind"
+)
+Q_INDICATOR = (
+    "MATCH (i:Indicator {iri: $iri}) RETURN i.iri AS iri, i.subject AS subject, i.value AS value, "
+    "i.unit AS unit, i.norm_value AS norm_value, i.norm_unit AS norm_unit, "
+    "i.comparator AS comparator, i.year AS year, i.plan_doc AS doc, i.plan_title AS plan_title, "
+    "i.section AS section, i.start AS start, i.end AS end"
+)
+Q_SEARCH_TASKS = (
+    "MATCH (t:Task) WHERE t.text CONTAINS $q OR coalesce(t.title, '') CONTAINS $q "
+    "RETURN t.iri AS iri"
+)
+Q_ALL_TASK_INDICATORS = (
+    "MATCH (t:Task)-[:TARGETS]->(i:Indicator) WHERE ($plan IS NULL OR t.plan_doc = $plan) "
+    "RETURN i.iri AS iri, t.task_id AS task_id"
+)
+Q_GOALS = (
+    "MATCH (p:Plan)-[:HAS_GOAL]->(i:Indicator) WHERE ($plan IS NULL OR p.plan_doc = $plan) "
+    "RETURN i.iri AS iri"
+)
+Q_PARKS = (
+    "MATCH (p:Park) WHERE ($jurisdiction IS NULL OR p.jurisdiction = $jurisdiction) "
+    "OPTIONAL MATCH (pr:Project)-[:LOCATED_IN]->(p) WITH p, count(pr) AS projects "
+    "OPTIONAL MATCH (t:Task)-[:MENTIONS]->(p) "
+    "RETURN p.iri AS iri, p.name AS name, p.jurisdiction AS jurisdiction, projects, "
+    "count(t) AS tasks"
+)
+Q_PROJECTS_IN_PARK = (
+    "MATCH (pr:Project)-[r:LOCATED_IN]->(:Park {iri: $iri}) "
+    "RETURN pr.iri AS iri, pr.name AS name, pr.jurisdiction AS jurisdiction"
+)
+Q_PROJECT_PARKS = (
+    "MATCH (:Project {iri: $iri})-[r:LOCATED_IN]->(p:Park) "
+    "RETURN p.name AS name, r.evidence AS evidence"
+)
+Q_PROJECT_TASKS = "MATCH (t:Task)-[:MENTIONS]->(:Project {iri: $iri}) RETURN t.task_id AS task_id"
+Q_PLANS = (
+    "MATCH (p:Plan) OPTIONAL MATCH (p)-[:HAS_GOAL]->(g:Indicator) WITH p, count(g) AS goals "
+    "OPTIONAL MATCH (t:Task {plan_doc: p.plan_doc}) "
+    "RETURN p.iri AS iri, p.doc AS doc, p.title AS title, p.jurisdiction AS jurisdiction, "
+    "count(t) AS tasks, goals"
+)
+Q_WORKING_GROUPS = (
+    "MATCH (w:WorkingGroup) WHERE ($plan IS NULL OR w.plan_doc = $plan) "
+    "OPTIONAL MATCH (w)-[:OFFICE_OF]->(o:Agency) "
+    "RETURN w.iri AS iri, w.name AS name, w.plan_doc AS doc, w.jurisdiction AS jurisdiction, "
+    "w.convener AS convener, w.deputies AS deputies, o.iri AS office"
+)
+Q_MEMBERS = (
+    "MATCH (a:Agency)-[:MEMBER_OF]->(:WorkingGroup {iri: $iri}) "
+    "RETURN a.iri AS iri, a.name AS name, a.jurisdiction AS jurisdiction"
+)
+Q_ROLES = (
+    "MATCH (a:Agency)-[r]->(t:Task) WHERE type(r) IN ['LEADS', 'ASSISTS'] "
+    "AND ($plan IS NULL OR t.plan_doc = $plan) "
+    "AND ($jurisdiction IS NULL OR t.jurisdiction = $jurisdiction) "
+    "RETURN t.iri AS task, type(r) AS role, a.iri AS iri, a.name AS name, "
+    "a.jurisdiction AS jurisdiction"
+)
+QUERIES = {name: value for name, value in globals().items() if name.startswith("Q_")}
+
+
+def statements(pg: PropertyGraph | None = None) -> list[tuple[str, str]]:
+    """(id, Cypher) for every statement the product emits: schema, loader, queries."""
+    out = [(f"constraint:{label}", constraint_statement(label)) for label in LABELS]
+    out += [(f"merge-nodes:{label}", merge_nodes_statement(label)) for label in LABELS]
+    rel_keys = sorted(pg.rels) if pg else []
+    out += [(f"merge-rels:{t}:{a}:{b}", merge_rels_statement(t, a, b)) for t, a, b in rel_keys]
+    out.append(("delete-plan", DELETE_PLAN))
+    out += [(f"query:{name}", q) for name, q in sorted(QUERIES.items())]
+    return out
+
+
+# ---------------------------------------------------------------------------- loading
+
+
+def _batches(rows: list[dict], size: int, max_bytes: int | None) -> Iterator[list[dict]]:
+    batch: list[dict] = []
+    used = 0
+    for row in rows:
+        cost = len(json.dumps(row, ensure_ascii=False).encode("utf-8")) if max_bytes else 0
+        if batch and (len(batch) >= size or (max_bytes and used + cost > max_bytes)):
+            yield batch
+            batch, used = [], 0
+        batch.append(row)
+        used += cost
+    if batch:
+        yield batch
+
+
+@dataclass
+class LoadReport:
+    nodes: int
+    relationships: int
+    statements_run: int
+
+
+class Neo4jLoader:
+    """Writes a property graph into Neo4j; idempotent (MERGE on `iri`).
+
+    `batch_size` rows go into one `UNWIND` statement and one transaction; `max_batch_bytes`
+    also cuts a batch by its encoded size (for servers with small message limits);
+    `create_schema=False` skips the uniqueness constraints (for servers without constraint
+    support). These are the loader's only knobs.
+    """
+
+    def __init__(
+        self,
+        driver: Any,
+        *,
+        batch_size: int = 1000,
+        max_batch_bytes: int | None = None,
+        create_schema: bool = True,
+        database: str | None = None,
+    ) -> None:
+        self.driver = driver
+        self.batch_size = batch_size
+        self.max_batch_bytes = max_batch_bytes
+        self.create_schema = create_schema
+        self.database = database
+
+    def _session(self):
+        return (
+            self.driver.session(database=self.database) if self.database else self.driver.session()
+        )
+
+    def schema(self) -> None:
+        with self._session() as session:
+            for label in LABELS:
+                session.run(constraint_statement(label)).consume()
+
+    def _write(self, statement: str, rows: list[dict]) -> int:
+        n = 0
+        with self._session() as session:
+            for batch in _batches(rows, self.batch_size, self.max_batch_bytes):
+                session.execute_write(lambda tx, b=batch: tx.run(statement, rows=b).consume())
+                n += 1
+        return n
+
+    def load(self, graph: Graph | PropertyGraph) -> LoadReport:
+        pg = graph if isinstance(graph, PropertyGraph) else to_property_graph(graph)
+        if self.create_schema:
+            self.schema()
+        runs = 0
+        for label, rows in sorted(pg.nodes.items()):
+            runs += self._write(merge_nodes_statement(label), rows)
+        for (rel_type, start, end), rows in sorted(pg.rels.items()):
+            runs += self._write(merge_rels_statement(rel_type, start, end), rows)
+        return LoadReport(pg.node_count(), pg.rel_count(), runs)
+
+    def load_naive(self, graph: Graph | PropertyGraph) -> LoadReport:
+        """One statement and one transaction per row: the baseline the benchmark compares with."""
+        pg = graph if isinstance(graph, PropertyGraph) else to_property_graph(graph)
+        runs = 0
+        work = [(merge_nodes_statement(label), rows) for label, rows in sorted(pg.nodes.items())]
+        work += [(merge_rels_statement(*key), rows) for key, rows in sorted(pg.rels.items())]
+        with self._session() as session:
+            for statement, rows in work:
+                for row in rows:
+                    session.execute_write(
+                        lambda tx, r=row, s=statement: tx.run(s, rows=[r]).consume()
+                    )
+                    runs += 1
+        return LoadReport(pg.node_count(), pg.rel_count(), runs)
+
+    def reload_plan(self, graph: Graph | PropertyGraph, doc: str) -> LoadReport:
+        """Replace one plan's subgraph (tasks, sections, indicators, groups) and nothing else."""
+        pg = graph if isinstance(graph, PropertyGraph) else to_property_graph(graph)
+        with self._session() as session:
+            session.execute_write(lambda tx: tx.run(DELETE_PLAN, doc=doc).consume())
+        return self.load(pg.for_plan(doc))
+
+
+# ---------------------------------------------------------------------------- queries
+
+
+class Neo4jStore:
+    """The `Store` questions answered by parameterised Cypher over a Neo4j database."""
+
+    def __init__(self, driver: Any, database: str | None = None) -> None:
+        self.driver = driver
+        self.database = database
+
+    def _read(self, query: str, **params: Any) -> list[dict[str, Any]]:
+        def work(tx):
+            return [record.data() for record in tx.run(query, **params)]
+
+        session = (
+            self.driver.session(database=self.database) if self.database else self.driver.session()
+        )
+        with session:
+            return session.execute_read(work)
+
+    def run_read_cypher(self, query: str, params: dict, timeout: float, limit: int) -> list[dict]:
+        """A user's read-only query (the API guards it first), in a read transaction."""
+        from neo4j import Query
+
+        def work(tx):
+            result = tx.run(Query(query, timeout=timeout), **params)
+            return [r.data() for _, r in zip(range(limit), result, strict=False)]
+
+        session = (
+            self.driver.session(database=self.database) if self.database else self.driver.session()
+        )
+        with session:
+            return session.execute_read(work)
+
+    # -- helpers
+    @staticmethod
+    def _agency(row: dict) -> AgencyInfo:
+        return AgencyInfo(
+            row["iri"],
+            row["name"] or "",
+            row["jurisdiction"] or "",
+            row["kind"] or "other",
+            tuple(sorted(row["aliases"] or ())),
+            bool(row["collective"]),
+        )
+
+    @staticmethod
+    def _ref(row: dict) -> AgencyRef:
+        return AgencyRef(row["iri"], row["name"] or "", row["jurisdiction"] or "")
+
+    @staticmethod
+    def _source(row: dict) -> SourceRef:
+        section = tuple(s for s in (row.get("section") or "").split(" / ") if s)
+        return SourceRef(
+            row["doc"] or "", row["plan_title"] or "", section, row["start"] or 0, row["end"] or 0
+        )
+
+    def _indicator(self, iri: str, task_id: str | None) -> IndicatorInfo:
+        row = self._read(Q_INDICATOR, iri=iri)[0]
+        return IndicatorInfo(
+            row["iri"],
+            row["subject"] or "",
+            float(row["value"]),
+            row["unit"] or "",
+            float(row["norm_value"]),
+            row["norm_unit"] or "",
+            row["comparator"] or "=",
+            row["year"],
+            self._source(row),
+            task_id,
+        )
+
+    def _task(self, iri: str) -> TaskInfo:
+        row = self._read(Q_TASK, iri=iri)[0]
+        agencies = self._read(Q_TASK_AGENCIES, iri=iri)
+        lead = sorted((self._ref(a) for a in agencies if a["role"] == "LEADS"), key=lambda r: r.iri)
+        assist = sorted(
+            (self._ref(a) for a in agencies if a["role"] == "ASSISTS"), key=lambda r: r.iri
+        )
+        targets = [
+            self._indicator(r["iri"], row["task_id"]) for r in self._read(Q_TASK_TARGETS, iri=iri)
+        ]
+        mentions = self._read(Q_TASK_MENTIONS, iri=iri)
+        return TaskInfo(
+            id=row["task_id"],
+            iri=row["iri"],
+            title=row["title"] or "",
+            text=row["text"] or "",
+            jurisdiction=row["jurisdiction"] or "",
+            source=self._source(row),
+            lead=tuple(lead),
+            assist=tuple(assist),
+            indicators=tuple(sorted(targets, key=lambda i: (i.source.start, i.iri))),
+            projects=tuple(sorted(m["name"] for m in mentions if m["kind"] == "Project")),
+            parks=tuple(sorted(m["name"] for m in mentions if m["kind"] == "Park")),
+        )
+
+    def _tasks(self, iris: Iterable[str]) -> list[TaskInfo]:
+        tasks = [self._task(i) for i in set(iris)]
+        return sorted(tasks, key=lambda t: (t.source.doc, t.source.start, t.iri))
+
+    def _plan_doc(self, plan: str | None) -> str | None:
+        """Plans are named by document; a stem is accepted too."""
+        if plan is None:
+            return None
+        for p in self.plans():
+            if plan in (p.doc, p.doc.rsplit(".", 1)[0], p.iri):
+                return p.doc
+        return "∅"
+
+    # -- Store API
+    def agencies(self, q: str | None = None, jurisdiction: str | None = None) -> list[AgencyInfo]:
+        rows = self._read(Q_AGENCIES, q=q, jurisdiction=jurisdiction)
+        return sorted((self._agency(r) for r in rows), key=lambda i: (i.jurisdiction, i.name))
+
+    def resolve_agency(self, name: str, jurisdiction: str | None = None) -> list[AgencyInfo]:
+        keys = sorted(name_keys(name, jurisdiction or ""))
+        rows = self._read(Q_RESOLVE, keys=keys, jurisdiction=jurisdiction)
+        return sorted((self._agency(r) for r in rows), key=lambda i: (i.jurisdiction, i.name))
+
+    def agency(self, iri: str) -> AgencyInfo | None:
+        rows = self._read(Q_AGENCY, iri=iri)
+        return self._agency(rows[0]) if rows else None
+
+    def tasks_of_agency(
+        self,
+        agency_iri: str,
+        role: RoleFilter = "any",
+        plan: str | None = None,
+        jurisdiction: str | None = None,
+    ) -> list[TaskInfo]:
+        types = {"lead": ["LEADS"], "assist": ["ASSISTS"], "any": ["LEADS", "ASSISTS"]}[role]
+        rows = self._read(
+            Q_TASKS_OF_AGENCY,
+            iri=agency_iri,
+            types=types,
+            plan=self._plan_doc(plan),
+            jurisdiction=jurisdiction,
+        )
+        return self._tasks(r["iri"] for r in rows)
+
+    def task(self, task_id: str) -> TaskInfo | None:
+        rows = self._read(Q_TASK_BY_ID, task_id=task_id)
+        return self._task(rows[0]["iri"]) if rows else None
+
+    def search_tasks(self, q: str, limit: int = 50) -> list[TaskInfo]:
+        return self._tasks(r["iri"] for r in self._read(Q_SEARCH_TASKS, q=q))[:limit]
+
+    def indicators(
+        self,
+        subject: str | None = None,
+        plan: str | None = None,
+        agency_iri: str | None = None,
+        task_id: str | None = None,
+        include_goals: bool = True,
+    ) -> list[IndicatorInfo]:
+        out: list[IndicatorInfo] = []
+        if task_id is not None:
+            task = self.task(task_id)
+            if task is not None and (plan is None or task.source.doc == self._plan_doc(plan)):
+                out = list(task.indicators)
+        elif agency_iri is not None:
+            out = [i for t in self.tasks_of_agency(agency_iri, plan=plan) for i in t.indicators]
+        else:
+            doc = self._plan_doc(plan)
+            out = [
+                self._indicator(r["iri"], r["task_id"])
+                for r in self._read(Q_ALL_TASK_INDICATORS, plan=doc)
+            ]
+            if include_goals:
+                out += [self._indicator(r["iri"], None) for r in self._read(Q_GOALS, plan=doc)]
+        if subject:
+            out = [i for i in out if subject in i.subject]
+        return sorted(out, key=lambda i: (i.source.doc, i.source.start, i.iri))
+
+    def parks(self, jurisdiction: str | None = None) -> list[ParkInfo]:
+        rows = self._read(Q_PARKS, jurisdiction=jurisdiction)
+        parks = [
+            ParkInfo(r["iri"], r["name"] or "", r["jurisdiction"] or "", r["projects"], r["tasks"])
+            for r in rows
+        ]
+        return sorted(parks, key=lambda p: (p.jurisdiction, p.name))
+
+    def park_by_name(self, name: str) -> list[ParkInfo]:
+        return [p for p in self.parks() if p.name == name]
+
+    def projects_in_park(self, park_iri: str) -> list[ProjectInfo]:
+        out = []
+        for r in self._read(Q_PROJECTS_IN_PARK, iri=park_iri):
+            located = self._read(Q_PROJECT_PARKS, iri=r["iri"])
+            tasks = self._read(Q_PROJECT_TASKS, iri=r["iri"])
+            out.append(
+                ProjectInfo(
+                    r["iri"],
+                    r["name"] or "",
+                    r["jurisdiction"] or "",
+                    tuple(sorted(x["name"] for x in located)),
+                    tuple(sorted({e for x in located for e in (x["evidence"] or [])})),
+                    tuple(sorted(t["task_id"] for t in tasks)),
+                )
+            )
+        return sorted(out, key=lambda p: p.name)
+
+    def plans(self) -> list[PlanInfo]:
+        rows = self._read(Q_PLANS)
+        plans = [
+            PlanInfo(
+                r["iri"],
+                r["doc"] or "",
+                r["title"] or "",
+                r["jurisdiction"] or "",
+                r["tasks"],
+                r["goals"],
+            )
+            for r in rows
+        ]
+        return sorted(plans, key=lambda p: p.doc)
+
+    def working_groups(self, plan: str | None = None) -> list[WorkingGroupInfo]:
+        out = []
+        for r in self._read(Q_WORKING_GROUPS, plan=self._plan_doc(plan)):
+            members = sorted(
+                (self._ref(m) for m in self._read(Q_MEMBERS, iri=r["iri"])), key=lambda a: a.iri
+            )
+            office = self.agency(r["office"]) if r["office"] else None
+            out.append(
+                WorkingGroupInfo(
+                    r["iri"],
+                    r["name"] or "",
+                    r["doc"] or "",
+                    r["jurisdiction"] or "",
+                    r["convener"],
+                    tuple(sorted(r["deputies"] or ())),
+                    AgencyRef(office.iri, office.name, office.jurisdiction) if office else None,
+                    tuple(members),
+                )
+            )
+        return sorted(out, key=lambda w: (w.doc, w.iri))
+
+    def _roles(self, jurisdiction: str | None, plan: str | None) -> dict[str, dict[str, set]]:
+        roles: dict[str, dict[str, set]] = {}
+        for r in self._read(Q_ROLES, plan=self._plan_doc(plan), jurisdiction=jurisdiction):
+            entry = roles.setdefault(r["task"], {"LEADS": set(), "ASSISTS": set()})
+            entry[r["role"]].add(self._ref(r))
+        return roles
+
+    def coordination(
+        self,
+        jurisdiction: str | None = None,
+        plan: str | None = None,
+        mode: str = "lead_assist",
+    ) -> list[CoordinationCell]:
+        counts: Counter[tuple[AgencyRef, AgencyRef]] = Counter()
+        for entry in self._roles(jurisdiction, plan).values():
+            if mode == "co":
+                named = sorted(entry["LEADS"] | entry["ASSISTS"], key=lambda a: (a.name, a.iri))
+                for a, b in combinations(named, 2):
+                    counts[(a, b)] += 1
+            else:
+                for a in entry["LEADS"]:
+                    for b in entry["ASSISTS"]:
+                        counts[(a, b)] += 1
+        cells = [CoordinationCell(a, b, n) for (a, b), n in counts.items()]
+        return sorted(cells, key=lambda c: (-c.count, c.row.name, c.col.name, c.row.iri, c.col.iri))
+
+    def load(self, jurisdiction: str | None = None, plan: str | None = None) -> list[LoadRow]:
+        lead: Counter[AgencyRef] = Counter()
+        assist: Counter[AgencyRef] = Counter()
+        for entry in self._roles(jurisdiction, plan).values():
+            lead.update(entry["LEADS"])
+            assist.update(entry["ASSISTS"])
+        rows = [LoadRow(a, lead[a], assist[a]) for a in set(lead) | set(assist)]
+        return sorted(rows, key=lambda r: (-r.total, r.agency.name, r.agency.iri))
+
+
+__all__ = ["PLAN_OWNED", "Neo4jLoader", "Neo4jStore", "statements"]
