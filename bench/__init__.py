@@ -1,0 +1,1 @@
+"""Benchmarks for plankg (not part of the installed package): run from the repo root."""
