@@ -21,8 +21,17 @@ _GENERIC_BEFORE_LEVEL = (
     "示范 先行 聚集 集聚 开发 高新 产业 试验 实验 保护 功能 风景 旅游 度假 核心 经济 生态 发展 "
     "合作 承接 集中 重点 贫困 民族 自治 城乡 省会 中心 都市 老城 主城 新城 片区 服务 特色 工业 "
     "农业 商业 综合 保税 自贸 创新 改革 文化 景 园 城 社 辖 片 边 新 老 主 市 县 郊 库 矿 "
-    "垦 林 牧 灾 疫 试 乡 镇 村"
+    "垦 林 牧 灾 疫 试 乡 镇 村 试点 强 名 先进 标杆 样板 整 每 小"
 ).split()
+# words that run into a place name in prose (推进嘉庆县, 加快邵康县): never a name's start
+_VERB_PREFIXES = tuple(
+    "推进 加快 推动 包括 完成 锚定 支持 建设 打造 创建 全面 积极 持续 深入 围绕 聚焦 实现 "
+    "确保 力争 争取 成为 建成 单位 以及 进入 位于 立足 助力 带动 服务 落实 提升 促进".split()
+)
+# characters that end the words running into a place name (推进, 加快, 包括, 打造, 具有 …)
+_PROSE_TAIL = set(
+    "进快括成持动造设有于在对把将为和与及的是到至从向让使给以由按经等入定绕焦现保取足力务实升位"
+)
 _NOT_FIRST = set("我全本各该在和与及的省市县区是为对向到将把从等其此每两多个")
 
 
@@ -60,7 +69,9 @@ def detect_jurisdiction(text: str, title: str = "") -> str | None:
     if level is None:
         return None
     counts: Counter[str] = Counter()
-    for m in re.finditer(f"{level}(?![域级场民间长])", text):
+    # a level character followed by a bureau is the agency prefix (包括县发改局), not a place
+    pattern = f"{level}(?![域级场民间长])(?![{_HAN}]{{1,6}}?局)"
+    for m in re.finditer(pattern, text):
         end = m.end()
         for size in (2, 3, 4):
             start = m.start() - size
@@ -70,6 +81,8 @@ def detect_jurisdiction(text: str, title: str = "") -> str | None:
             stem = name[:-1]
             if not re.fullmatch(f"[{_HAN}]+", name) or _NOT_FIRST.intersection(stem):
                 continue
+            if any(v in stem for v in _VERB_PREFIXES):
+                continue
             if any(stem.endswith(g) for g in _GENERIC_BEFORE_LEVEL):
                 continue
             counts[name] += 1
@@ -78,9 +91,17 @@ def detect_jurisdiction(text: str, title: str = "") -> str | None:
             counts[name] += 3
     if not counts:
         return None
-    # prefer the most frequent; among equal counts the longest (大通湖区 over 通湖区)
-    best = max(counts.items(), key=lambda kv: (kv[1], len(kv[0])))
-    return best[0] if best[1] >= 2 else None
+
+    # prefer the most frequent; among equal counts the longest (大通湖区 over 通湖区) unless the
+    # extra leading character is the tail of the prose before the name (推进|嘉庆县)
+    def rank(kv: tuple[str, int]) -> tuple[int, int]:
+        name, n = kv
+        return (n, len(name) if name[0] not in _PROSE_TAIL else 0)
+
+    best = max(counts.items(), key=rank)
+    # one mention is enough when nothing else competes (the name is not a substring artefact)
+    rivals = [n for n in counts if n != best[0] and n not in best[0]]
+    return best[0] if best[1] >= 2 or not rivals else None
 
 
 def read_sidecar(path: Path) -> dict[str, str]:
