@@ -154,7 +154,7 @@ def _add_block(
 def _task(plan: Plan, block: segment.Block, norm: NormalizedText, resolver: AgencyResolver) -> Task:
     text = norm.text[block.start : block.end]
     assert block.parse is not None and block.clause_start is not None
-    body = norm.text[block.start : block.clause_start]
+    body = norm.text[block.start : block.body_end or block.clause_start]
 
     def mention(raw) -> AgencyMention:
         start = block.mention_offset + raw.start

@@ -63,7 +63,7 @@ def _fold_table() -> dict[int, str]:
     table: dict[int, str] = {}
     for code in range(0xFF01, 0xFF5F):
         ch = chr(code - 0xFEE0)
-        if ch.isalnum() or ch in "%.+-/#&":
+        if ch.isalnum() or ch in "%+-/#&":
             table[code] = ch
     table[0x3000] = " "
     folding = Path(__file__).resolve().parent.parent / "ontology" / "char_folding.csv"
@@ -182,6 +182,8 @@ def normalize(source: str, *, simplify: bool = True) -> NormalizedText:
 
 def _should_join(line: str, nxt: str) -> bool:
     """A line broken mid-sentence by a page or line break continues on the next line."""
+    if "\t" in line or "\t" in nxt or line.startswith("|") or nxt.startswith("|"):
+        return False  # rows of a table keep their own lines
     if _ends_paragraph(line):
         return False
     if _HEADING_START.match(line) and _is_title_like(line):

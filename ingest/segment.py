@@ -43,6 +43,7 @@ class Block:
     parse: clauses.ClauseParse | None = None
     mention_offset: int = 0  # add to the parse's mention offsets to get absolute offsets
     problem: str = ""
+    body_end: int | None = None  # where the task's own text ends (default: at the clause)
 
 
 @dataclass
@@ -122,10 +123,13 @@ def segment(text: str) -> list[Block]:
         )
         pending = _Pending()
 
+    last_heading: tuple[int, int, str] | None = None
     for pos, line in _lines(text):
         if not line:
             continue
         end = pos + len(line)
+        if parse_heading(line) is None and not _LABEL_LINE.match(line):
+            last_heading = None
 
         # task tables flattened to rows of cells
         cells = [c.strip() for c in _TABLE_SPLIT.split(line.strip().strip("|"))]
@@ -146,6 +150,7 @@ def segment(text: str) -> list[Block]:
                 if parse is not None:
                     pending.add(pos, end, _table_title(cells, table.header))
                     emit_task(pos, end, parse, pos)
+                    blocks[-1].body_end = end  # the whole row describes the task
                     continue
         else:
             table.header = []
@@ -154,10 +159,21 @@ def segment(text: str) -> list[Block]:
         if heading is not None:
             flush()
             outline.push(heading.style, heading.heading)
+            last_heading = (pos, end, heading.title)
             if heading.body_start >= len(line):
                 continue
             pending.add(pos, end, heading.title)
             pending.own_heading = True
+        elif _LABEL_LINE.match(line) and pending.start is None and last_heading is not None:
+            # `1.推进园区标准化建设。` then `牵头单位：…`: the numbered item is the task
+            labelled = clauses.parse_labelled(line, first_is_lead=first_is_lead)
+            if labelled:
+                pending.add(last_heading[0], end, last_heading[2])
+                pending.own_heading = True
+                emit_task(pos, end, clauses.merge_labelled(labelled), pos)
+                last_heading = None
+                continue
+            pending.add(pos, end)
         elif _LABEL_LINE.match(line) and pending.start is not None:
             labelled = clauses.parse_labelled(line, first_is_lead=first_is_lead)
             if labelled:
