@@ -47,7 +47,7 @@ _LEAD_WORDS = re.compile(
 _TAIL_WORDS = re.compile(
     r"(分别|达到|达|为|突破|超过|超|稳定在|控制在|不少于|不低于|至|在|到|提高|提升|增加|下降|各)+$"
 )
-_LIST_PREFIX = re.compile(r"^(.*?(?:国家级|省级|市级|县级|区级|新增|新建|新培育|培育))")
+_LIST_PREFIX = re.compile(r"^(.*(?:国家级|省级|市级|县级|区级|新增|新建|新培育|培育))")
 _HEAD_NOUN = re.compile(r"[两二三四五六七八九十]+[大个项类](?P<noun>[\u4e00-\u9fff]+)$")
 
 

@@ -92,12 +92,11 @@ def decode_text(data: bytes, path: Path) -> tuple[str, str]:
     else:
         even_nuls = data[0::2].count(0)
         odd_nuls = data[1::2].count(0)
-        if odd_nuls > len(data) // 8 and even_nuls < odd_nuls // 4:
+        # UTF-16 without a BOM: the NULs of its ASCII characters all sit on one side
+        if odd_nuls and even_nuls <= odd_nuls // 4:
             candidates.append("utf-16-le")
-        elif even_nuls > len(data) // 8 and odd_nuls < even_nuls // 4:
+        elif even_nuls and odd_nuls <= even_nuls // 4:
             candidates.append("utf-16-be")
-        elif b"\x00" in data:
-            raise PlanReadError(f"{path}: binary data (NUL bytes), not a text plan")
         candidates += ["utf-8", "gb18030"]
     for encoding in candidates:
         try:
@@ -106,6 +105,8 @@ def decode_text(data: bytes, path: Path) -> tuple[str, str]:
             continue
         if _plausible(text):
             return text, "utf-8" if encoding == "utf-8-sig" else encoding
+    if b"\x00" in data:
+        raise PlanReadError(f"{path}: binary data (NUL bytes), not a text plan")
     raise PlanReadError(
         f"{path}: cannot decode as UTF-8, UTF-16 or GB18030 Chinese text "
         "(re-save the file as UTF-8)"

@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from plankg.ingest.agencies import (
     ONTOLOGY,
     AgencyDirectory,

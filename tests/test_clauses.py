@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from plankg.ingest.clauses import (
     detect_first_is_lead_convention,
     find_all_responsibility_clauses,

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+
 from plankg.ingest.agencies import ONTOLOGY, AgencyDirectory
 from plankg.ingest.model import Agency, Span
 from plankg.ingest.working_groups import parse_working_group, parse_working_groups
