@@ -1,0 +1,124 @@
+"""`plankg query leads|assists|agency|park NAME`: the API's answers in a terminal table."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import unicodedata
+from pathlib import Path
+from typing import Annotated, Literal
+
+import typer
+
+from plankg.graph.lookup import Ambiguous, Resolved, resolve_or_suggest
+
+
+def _width(s: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
+
+
+def _pad(s: str, width: int) -> str:
+    return s + " " * max(0, width - _width(s))
+
+
+def table(rows: list[list[str]], header: list[str]) -> str:
+    """Columns aligned by display width, so Chinese text lines up in a terminal."""
+    widths = [max(_width(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    lines = ["  ".join(_pad(str(c), w) for c, w in zip(header, widths, strict=True))]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(_pad(str(c), w) for c, w in zip(r, widths, strict=True)) for r in rows]
+    return "\n".join(lines)
+
+
+def _clip(s: str, n: int = 40) -> str:
+    return s if len(s) <= n else s[: n - 1] + "…"
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def query(
+        what: Annotated[Literal["leads", "assists", "agency", "park"], typer.Argument()],
+        name: Annotated[str, typer.Argument(help="Agency (any alias) or park name.")],
+        jurisdiction: Annotated[str | None, typer.Option(help="Disambiguate a name.")] = None,
+        plan: Annotated[str | None, typer.Option(help="Only this plan (document name).")] = None,
+        data: Annotated[Path, typer.Option(help="Folder written by `plankg ingest`.")] = Path(
+            "build"
+        ),
+        as_json: Annotated[bool, typer.Option("--json", help="JSON for scripts.")] = False,
+    ) -> None:
+        """Ask the graph: tasks an agency leads or assists, an agency card, a park's projects."""
+        from plankg.graph.embedded import EmbeddedStore
+
+        try:
+            store = EmbeddedStore.open(data)
+        except FileNotFoundError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from exc
+
+        def emit(payload, rows, header):
+            if as_json:
+                typer.echo(json.dumps(payload, ensure_ascii=False, indent=1, default=str))
+            else:
+                typer.echo(table(rows, header))
+
+        if what == "park":
+            parks = [
+                p
+                for p in store.park_by_name(name)
+                if not jurisdiction or p.jurisdiction == jurisdiction
+            ]
+            if not parks:
+                typer.echo(f"no park called {name}", err=True)
+                raise typer.Exit(1)
+            projects = [p for park in parks for p in store.projects_in_park(park.iri)]
+            emit(
+                [dataclasses.asdict(p) for p in projects],
+                [[p.name, "、".join(p.parks), _clip("；".join(p.evidence))] for p in projects],
+                ["项目 project", "园区 park", "依据 evidence"],
+            )
+            return
+        found = resolve_or_suggest(store, name, jurisdiction)
+        if isinstance(found, Ambiguous):
+            typer.echo(f"{name} is ambiguous; add --jurisdiction:", err=True)
+            for a in found.candidates:
+                typer.echo(f"  {a.name}  [{a.jurisdiction}]", err=True)
+            raise typer.Exit(2)
+        if not isinstance(found, Resolved):
+            typer.echo(
+                f"no agency called {name}; closest: {'、'.join(found.suggestions) or '-'}", err=True
+            )
+            raise typer.Exit(1)
+        agency = found.agency
+        if what == "agency":
+            lead = store.tasks_of_agency(agency.iri, "lead", plan)
+            assist = store.tasks_of_agency(agency.iri, "assist", plan)
+            emit(
+                {"agency": dataclasses.asdict(agency), "lead": len(lead), "assist": len(assist)},
+                [
+                    [
+                        agency.name,
+                        agency.jurisdiction,
+                        agency.kind,
+                        "、".join(agency.aliases),
+                        len(lead),
+                        len(assist),
+                    ]
+                ],
+                ["名称", "辖区", "类型", "别名", "牵头", "配合"],
+            )
+            return
+        role = "lead" if what == "leads" else "assist"
+        tasks = store.tasks_of_agency(agency.iri, role, plan)
+        emit(
+            [dataclasses.asdict(t) for t in tasks],
+            [
+                [
+                    t.id,
+                    _clip(t.title or t.text, 24),
+                    _clip("、".join(a.name for a in t.lead), 30),
+                    f"{t.source.doc} {t.source.start}-{t.source.end}",
+                ]
+                for t in tasks
+            ],
+            ["任务 id", "标题", "牵头", "出处 source"],
+        )

@@ -1,0 +1,78 @@
+"""`plankg serve`: the API and views over the embedded store (default) or Neo4j."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Literal
+
+import typer
+
+
+def build_app(store_kind: str, data: Path, uri: str | None, user: str | None, password: str | None):
+    from plankg.api.app import ApiSettings, create_app
+    from plankg.ingest.serialize import load_graph
+
+    rdf = load_graph(data)
+    library = None
+    if store_kind == "neo4j":
+        import neo4j
+
+        from plankg.graph.neo4j_store import Neo4jStore
+
+        uri = uri or os.environ.get("NEO4J_URI")
+        if not uri:
+            raise typer.BadParameter("--store neo4j needs --neo4j-uri or NEO4J_URI")
+        auth = (
+            user or os.environ.get("NEO4J_USER", "neo4j"),
+            password or os.environ.get("NEO4J_PASSWORD", ""),
+        )
+        store = Neo4jStore(neo4j.GraphDatabase.driver(uri, auth=auth))
+    else:
+        from plankg.api.library import data_library
+        from plankg.graph.embedded import EmbeddedStore
+
+        store = EmbeddedStore(rdf)
+        library = data_library(data)
+    return create_app(
+        store, rdf, settings=ApiSettings.from_env(), library=library, extra_routers=_extra_routers()
+    )
+
+
+def _extra_routers() -> list:
+    """The views and exports, when that part of the product is installed."""
+    routers = []
+    for module in ("plankg.api.routes_viz", "plankg.api.routes_export"):
+        try:
+            mod = __import__(module, fromlist=["router"])
+        except ModuleNotFoundError:
+            continue
+        routers.append(mod.router)
+    return routers
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def serve(
+        host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+        port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+        store: Annotated[
+            Literal["memory", "neo4j"], typer.Option(help="Which store answers.")
+        ] = "memory",
+        data: Annotated[Path, typer.Option(help="Folder written by `plankg ingest`.")] = Path(
+            "build"
+        ),
+        neo4j_uri: Annotated[str | None, typer.Option(help="Default: $NEO4J_URI.")] = None,
+        user: Annotated[str | None, typer.Option(help="Default: $NEO4J_USER.")] = None,
+        password: Annotated[str | None, typer.Option(help="Default: $NEO4J_PASSWORD.")] = None,
+    ) -> None:
+        """Serve the JSON API, SPARQL, views and exports."""
+        import uvicorn
+
+        try:
+            application = build_app(store, data, neo4j_uri, user, password)
+        except FileNotFoundError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from exc
+        typer.echo(f"Serving plankg on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
+        uvicorn.run(application, host=host, port=port, log_level="warning")

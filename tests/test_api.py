@@ -1,0 +1,218 @@
+"""The HTTP API on the real embedded store built from the sample plans."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import hypothesis
+import pytest
+import schemathesis
+from conftest import PLANS_DIR
+from fastapi.testclient import TestClient
+
+from plankg.api.app import ApiSettings, create_app
+from plankg.api.library import data_library
+from plankg.graph.embedded import EmbeddedStore
+from plankg.ingest.pipeline import ingest
+from plankg.ingest.serialize import load_graph
+
+KGX = "平江县科技和工业信息化局"
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory):
+    out = tmp_path_factory.mktemp("build")
+    ingest([PLANS_DIR], out)
+    return out
+
+
+def make_client(data_dir, **settings) -> TestClient:
+    rdf = load_graph(data_dir)
+    app = create_app(
+        EmbeddedStore(rdf), rdf, settings=ApiSettings(**settings), library=data_library(data_dir)
+    )
+    return TestClient(app, raise_server_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def client(data_dir):
+    return make_client(data_dir)
+
+
+def _ws(s):
+    return re.sub(r"\s+", "", s)
+
+
+@pytest.mark.parametrize("name", ["科工信局", "县科技和工业信息化局", "县科工信局"])
+def test_tasks_led_by_kgx_match_gold_under_any_alias(client, gold_tasks, name):
+    r = client.get(f"/agencies/{name}/tasks", params={"role": "lead"})
+    assert r.status_code == 200
+    tasks = r.json()
+    gold = [g for g in gold_tasks if KGX in g["lead"]]
+    assert len(tasks) == len(gold)
+    for g in gold:
+        assert sum(_ws(g["anchor"]) in _ws(t["text"]) for t in tasks) == 1
+    for t in tasks:
+        assert (
+            t["source"]["doc"]
+            and t["source"]["section"]
+            and t["source"]["end"] > t["source"]["start"]
+        )
+
+
+def test_ambiguous_and_unknown_names(client):
+    r = client.get("/agencies/自然资源局")
+    assert r.status_code == 409
+    assert {c["jurisdiction"] for c in r.json()["detail"]} == {"平江县", "大通湖区"}
+    assert client.get("/agencies/自然资源局", params={"jurisdiction": "平江县"}).status_code == 200
+    r = client.get("/agencies/科技工业局")
+    assert r.status_code == 404 and r.json()["detail"]["closest"]
+
+
+def test_listing_endpoints(client, gold_taskforces):
+    assert len(client.get("/plans").json()) == 5
+    assert len(client.get("/working-groups").json()) == len(gold_taskforces)
+    assert any(p["name"] == "余梅工业区" for p in client.get("/parks").json())
+    projects = client.get("/parks/余梅工业区/projects").json()
+    assert {p["name"] for p in projects} >= {"污水处理厂"}
+    hits = client.get("/tasks", params={"q": "辣条"}).json()
+    assert hits and all("辣条" in t["text"] for t in hits)
+    one = client.get(f"/tasks/{hits[0]['id']}").json()
+    assert one["id"] == hits[0]["id"]
+    inds = client.get("/indicators", params={"subject": "增长率"}).json()
+    assert inds and all("增长率" in i["subject"] for i in inds)
+    matrix = client.get("/coordination", params={"jurisdiction": "平江县", "min_count": 2}).json()
+    assert matrix["cells"] and all(c["count"] >= 2 for c in matrix["cells"])
+    load = client.get("/load").json()
+    assert load[0]["lead"] + load[0]["assist"] >= load[-1]["lead"] + load[-1]["assist"]
+
+
+def test_rdf_content_negotiation(client):
+    from rdflib import Graph
+
+    r = client.get("/agencies/科工信局", headers={"Accept": "text/turtle"})
+    assert r.headers["content-type"].startswith("text/turtle")
+    g = Graph().parse(data=r.text, format="turtle")
+    assert len(g) > 10
+    task = client.get("/tasks", params={"q": "辣条"}).json()[0]
+    r = client.get(f"/tasks/{task['id']}", headers={"Accept": "application/ld+json"})
+    assert r.headers["content-type"].startswith("application/ld+json")
+    assert len(Graph().parse(data=r.text, format="json-ld")) > 5
+
+
+def test_sparql_reads_and_refuses_writes(client):
+    q = (
+        "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
+        'SELECT ?a WHERE { ?a skos:prefLabel "平江县科技和工业信息化局"@zh }'
+    )
+    r = client.get("/sparql", params={"query": q})
+    assert r.status_code == 200 and len(r.json()["results"]["bindings"]) == 1
+    for bad in [
+        "INSERT DATA { <a:b> <a:c> <a:d> }",
+        "CLEAR ALL",
+        "LOAD <http://example.org/x>",
+        "DELETE WHERE { ?s ?p ?o }",
+        "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }",
+    ]:
+        r = client.get("/sparql", params={"query": bad})
+        assert r.status_code == 400, bad
+        assert "not allowed" in r.json()["error"] or "only SELECT" in r.json()["error"]
+    assert client.get("/cypher", params={"query": "MATCH (n) RETURN n"}).status_code == 404
+
+
+def test_validation_errors_are_json_without_traces(client):
+    r = client.get("/agencies/科工信局/tasks", params={"role": "boss"})
+    assert r.status_code == 422
+    body = r.json()
+    assert body["error"].startswith("invalid request") and "Traceback" not in r.text
+
+
+def test_mutations_are_disabled_without_a_key(client):
+    r = client.post("/plans", files={"file": ("p.txt", "1.改革。（县发改局牵头）".encode())})
+    assert r.status_code == 403 and "PLANKG_API_KEY" in r.json()["error"]
+    assert client.delete("/plans/000_99d16d149e72ffbe.txt").status_code == 403
+
+
+def test_cors_is_off_by_default(client):
+    r = client.get("/plans", headers={"Origin": "http://evil.example"})
+    assert "access-control-allow-origin" not in r.headers
+
+
+def test_body_size_limit(data_dir):
+    c = make_client(data_dir, api_key="k", max_body_bytes=1000)
+    r = c.post("/plans", files={"file": ("p.txt", b"x" * 5000)}, headers={"X-API-Key": "k"})
+    assert r.status_code == 413
+
+
+def test_upload_persists_across_restart_and_bad_uploads_change_nothing(tmp_path, data_dir):
+    data = tmp_path / "data"
+    shutil.copytree(data_dir, data)
+    c = make_client(data, api_key="secret")
+    plan = "二、重点任务\n1.建设冷链物流园。新增冷库10座。（县商务粮食局牵头，县财政局配合）\n"
+    assert (
+        c.post(
+            "/plans", files={"file": ("new.txt", plan.encode())}, headers={"X-API-Key": "wrong"}
+        ).status_code
+        == 401
+    )
+    before = (data / "plankg.nt").read_bytes()
+    bad = c.post(
+        "/plans", files={"file": ("bad.txt", b"\x00\x01binary")}, headers={"X-API-Key": "secret"}
+    )
+    assert bad.status_code == 422 and "bad.txt" in bad.json()["error"]
+    assert (data / "plankg.nt").read_bytes() == before
+    ok = c.post(
+        "/plans",
+        files={"file": ("new.txt", plan.encode("gb18030"))},
+        headers={"X-API-Key": "secret"},
+    )
+    assert ok.status_code == 200, ok.text
+    assert ok.json()["plans"] == 6
+    restarted = make_client(data)  # a new process would load the same files
+    assert len(restarted.get("/plans").json()) == 6
+    assert restarted.get("/tasks", params={"q": "冷链物流园"}).json()
+    gone = c.delete("/plans/new.txt", headers={"X-API-Key": "secret"})
+    assert gone.status_code == 200 and gone.json()["plans"] == 5
+
+
+def test_a_crash_while_writing_leaves_the_previous_graph(tmp_path, data_dir, monkeypatch):
+    from plankg.ingest import serialize
+
+    data = tmp_path / "data"
+    shutil.copytree(data_dir, data)
+    before = {p.name: p.read_bytes() for p in data.glob("plankg.*")}
+
+    def boom(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(serialize.os, "replace", boom)
+    c = make_client(data, api_key="secret")
+    plan = "1.建设冷链物流园。（县商务粮食局牵头）\n"
+    r = c.post(
+        "/plans", files={"file": ("new.txt", plan.encode())}, headers={"X-API-Key": "secret"}
+    )
+    assert r.status_code == 500 and "Traceback" not in r.text
+    assert {p.name: p.read_bytes() for p in data.glob("plankg.*")} == before
+    assert not [p for p in data.iterdir() if p.name.startswith(".plankg")]
+
+
+def test_openapi_schema_has_no_server_errors(data_dir):
+    """schemathesis generates requests for every operation of the OpenAPI schema; no 5xx."""
+    app = make_client(data_dir).app
+    schema = schemathesis.openapi.from_asgi("/openapi.json", app)
+    checked = 0
+    for result in schema.get_all_operations():
+        operation = result.ok()
+
+        @hypothesis.given(case=operation.as_strategy())
+        @hypothesis.settings(
+            max_examples=8, deadline=None, suppress_health_check=list(hypothesis.HealthCheck)
+        )
+        def run(case):
+            response = case.call()
+            assert response.status_code < 500, (case.method, case.path, response.text[:200])
+
+        run()
+        checked += 1
+    assert checked >= 15
