@@ -164,3 +164,41 @@ def test_both_stores_give_identical_answers(store, embedded):
     assert store.indicators() == embedded.indicators()
     assert store.working_groups() == embedded.working_groups()
     assert store.parks() == embedded.parks()
+
+
+def test_neo4j_load_is_idempotent_and_reload_touches_one_plan(rdf):
+    from neo4j_support import neo4j_settings
+
+    settings = neo4j_settings()
+    if settings is None:
+        require("PLANKG_REQUIRE_NEO4J", "NEO4J_URI is not set: no Bolt server to test against")
+    from plankg.graph.neo4j_store import Neo4jLoader
+    from plankg.graph.property_graph import to_property_graph
+
+    pg = to_property_graph(rdf)
+    count = "MATCH (n) OPTIONAL MATCH (n)-[r]->() RETURN count(DISTINCT n) AS n, count(r) AS r"
+    other = "MATCH (t:Task {plan_doc: '001_13505c27ad81fa3b.txt'}) RETURN count(t) AS n"
+    driver = settings.driver()
+    try:
+        settings.clear(driver)
+        loader = Neo4jLoader(
+            driver,
+            batch_size=settings.batch_size,
+            max_batch_bytes=settings.max_batch_bytes,
+            create_schema=settings.schema,
+            database=settings.database,
+        )
+        loader.load(pg)
+        with driver.session() as s:
+            first = s.run(count).single().data()
+            others = s.run(other).single()["n"]
+        assert first == {"n": pg.node_count(), "r": pg.rel_count()}
+        loader.load(pg)  # loading twice changes nothing
+        with driver.session() as s:
+            assert s.run(count).single().data() == first
+        loader.reload_plan(pg, "000_99d16d149e72ffbe.txt")  # replace one plan's subgraph
+        with driver.session() as s:
+            assert s.run(count).single().data() == first
+            assert s.run(other).single()["n"] == others
+    finally:
+        driver.close()
