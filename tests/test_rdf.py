@@ -142,3 +142,14 @@ def test_two_runs_give_byte_identical_files(tmp_path):
         assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes(), name
     lines = (outs[0] / "plankg.nt").read_text(encoding="utf-8").splitlines()
     assert lines == sorted(lines)
+
+
+def test_turtle_and_jsonld_files_hold_the_same_graph(graph, tmp_path):
+    from rdflib.compare import isomorphic
+
+    from plankg.ingest.serialize import write_graph
+
+    paths = write_graph(graph, tmp_path)
+    for fmt, key in (("nt", "nt"), ("turtle", "ttl"), ("json-ld", "jsonld")):
+        again = Graph().parse(paths[key], format=fmt)
+        assert isomorphic(again, graph), fmt
