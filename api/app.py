@@ -131,23 +131,43 @@ def _install_middleware(app: FastAPI, settings: ApiSettings) -> None:
             CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET"]
         )
 
-    @app.middleware("http")
-    async def limit_body(request: Request, call_next):
-        length = request.headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > settings.max_body_bytes):
-            return _error(413, f"request body larger than {settings.max_body_bytes} bytes")
-        if request.method in ("POST", "PUT", "PATCH") and length is None:
-            body = b""
-            async for chunk in request.stream():
-                body += chunk
-                if len(body) > settings.max_body_bytes:
-                    return _error(413, f"request body larger than {settings.max_body_bytes} bytes")
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
 
-            async def receive() -> dict:
-                return {"type": "http.request", "body": body, "more_body": False}
 
-            request = Request(request.scope, receive)
-        return await call_next(request)
+class BodyLimit:
+    """Pure ASGI middleware: refuse bodies over the limit by Content-Length or as they stream
+    (cheaper per request than starlette's BaseHTTPMiddleware)."""
+
+    def __init__(self, app, max_bytes: int) -> None:
+        self.app, self.max_bytes = app, max_bytes
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        headers = dict(scope.get("headers") or [])
+        length = headers.get(b"content-length")
+        too_big = _error(413, f"request body larger than {self.max_bytes} bytes")
+        if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
+            return await too_big(scope, receive, send)
+        seen = 0
+
+        async def limited_receive():
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    raise _BodyTooLarge
+            return message
+
+        try:
+            await self.app(scope, limited_receive, send)
+        except _BodyTooLarge:
+            await too_big(scope, receive, send)
+
+
+class _BodyTooLarge(Exception):
+    pass
 
 
 def _install_errors(app: FastAPI) -> None:

@@ -278,13 +278,14 @@ class EmbeddedStore:
         d = self.g.nodes[t]
         return (self.g.nodes.get(d.get("plan", ""), {}).get("doc", ""), d.get("start", 0), t)
 
+    def _task_matches(self, t: str, jurisdiction: str | None, plan: str | None) -> bool:
+        d = self.g.nodes[t]
+        if jurisdiction and self.jurisdiction_of.get(d.get("plan", "")) != jurisdiction:
+            return False
+        return self._plan_matches(t, plan)
+
     def _tasks_in(self, jurisdiction: str | None, plan: str | None) -> Iterable[str]:
-        for t in self.by_type["Task"]:
-            d = self.g.nodes[t]
-            if jurisdiction and self.jurisdiction_of.get(d.get("plan", "")) != jurisdiction:
-                continue
-            if self._plan_matches(t, plan):
-                yield t
+        return (t for t in self.by_type["Task"] if self._task_matches(t, jurisdiction, plan))
 
     # ------------------------------------------------------------------ Store API
     def agencies(self, q: str | None = None, jurisdiction: str | None = None) -> list[AgencyInfo]:
@@ -323,8 +324,9 @@ class EmbeddedStore:
             return []
         kinds = {"lead": {"LEADS"}, "assist": {"ASSISTS"}, "any": {"LEADS", "ASSISTS"}}[role]
         tasks = {t for _, t, k in self.g.out_edges(agency_iri, keys=True) if k in kinds}
-        allowed = set(self._tasks_in(jurisdiction, plan))
-        return [self._task(t) for t in sorted(tasks & allowed, key=self._task_order)]
+        if jurisdiction or plan:  # filter the agency's own tasks, never scan the whole graph
+            tasks = {t for t in tasks if self._task_matches(t, jurisdiction, plan)}
+        return [self._task(t) for t in sorted(tasks, key=self._task_order)]
 
     def task(self, task_id: str) -> TaskInfo | None:
         t = self.task_by_id.get(task_id)
