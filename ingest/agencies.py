@@ -16,7 +16,7 @@ import csv
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from plankg.ingest.model import Agency
@@ -159,8 +159,11 @@ def is_person(name: str) -> bool:
     return bool(n) and bool(load_lexicon().person.search(n))
 
 
+@lru_cache(maxsize=65536)
 def agency_strength(name: str) -> str | None:
-    """`strong` (局/委/办…), `weak` (公司/中心/镇…), or None: not an agency ending."""
+    """`strong` (局/委/办…), `weak` (公司/中心/镇…), or None: not an agency ending.
+
+    Cached: the same candidate strings recur in every clause of a corpus."""
     lex = load_lexicon()
     n = fold(clean_name(name))
     if not n or len(n) > 40 or _NOT_NAME.search(n) or is_person(n):
