@@ -1,0 +1,72 @@
+"""`plankg export matrix|ledger|indicators|conflicts|graphml|gexf --out FILE`: the same files
+as `GET /export/…`, written to disk."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+import typer
+
+from plankg.api.commands.viz import Data, Jurisdiction, Plan, open_store
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def export(
+        what: Annotated[
+            Literal["matrix", "ledger", "indicators", "conflicts", "graphml", "gexf"],
+            typer.Argument(help="Which export."),
+        ],
+        out: Annotated[Path, typer.Option("--out", "-o", help="File to write.")],
+        format: Annotated[
+            Literal["csv", "xlsx", "png", "graphml", "gexf"] | None,
+            typer.Option("--format", "-f", help="Default: from the --out suffix, else csv."),
+        ] = None,
+        jurisdiction: Jurisdiction = None,
+        plan: Plan = None,
+        agency: Annotated[
+            str | None, typer.Option(help="Ledger of one agency; matrix row+column of one.")
+        ] = None,
+        role: Annotated[
+            Literal["lead", "assist", "any"], typer.Option(help="Ledger: the agency's role.")
+        ] = "any",
+        min_count: Annotated[int, typer.Option(min=1, help="Matrix: drop smaller cells.")] = 1,
+        mode: Annotated[
+            Literal["lead_assist", "co"],
+            typer.Option(help="Matrix: lead→assist counts, or co-assignment (symmetric)."),
+        ] = "lead_assist",
+        subject: Annotated[
+            str | None, typer.Option(help="Indicators/conflicts: subject contains this.")
+        ] = None,
+        data: Data = Path("build"),
+    ) -> None:
+        """Matrix, ledger, indicators, conflicts (CSV/XLSX/PNG) or the graph (GraphML/GEXF)."""
+        from plankg.graph.exports import AgencyNotFound, AmbiguousAgency
+        from plankg.viz.files import FORMATS, ExportError, render_export
+
+        suffix = out.suffix.lstrip(".").lower()
+        fmt = format or (suffix if suffix in FORMATS[what] else None)
+        try:
+            file = render_export(
+                open_store(data),
+                what,
+                fmt,
+                jurisdiction=jurisdiction,
+                plan=plan,
+                agency=agency,
+                role=role,
+                min_count=min_count,
+                mode=mode,
+                subject=subject,
+            )
+        except (ExportError, AmbiguousAgency) as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from exc
+        except AgencyNotFound as exc:
+            hint = f"; closest: {'、'.join(exc.suggestions)}" if exc.suggestions else ""
+            typer.echo(f"error: {exc}{hint}", err=True)
+            raise typer.Exit(2) from exc
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(file.content)
+        typer.echo(f"wrote {out} ({file.media_type.split(';')[0]}, {len(file.content)} bytes)")

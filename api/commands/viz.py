@@ -1,0 +1,97 @@
+"""`plankg viz load|agency NAME|parks --out FILE.html`: the API's interactive views written as
+self-contained pages that open offline (double-click, e-mail, intranet share)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+import typer
+
+from plankg.graph.store import Store
+from plankg.viz.page import DEFAULT_NODE_BUDGET
+
+Out = Annotated[Path, typer.Option("--out", "-o", help="HTML file to write.")]
+Jurisdiction = Annotated[str | None, typer.Option(help="Only this jurisdiction, e.g. 平江县.")]
+Plan = Annotated[str | None, typer.Option(help="Only this plan (document name or stem).")]
+Role = Annotated[
+    Literal["lead", "assist", "any"], typer.Option(help="Count tasks the agency leads/assists.")
+]
+MaxNodes = Annotated[
+    int, typer.Option(min=10, help="Node budget; above it the view aggregates and says so.")
+]
+Data = Annotated[Path, typer.Option(help="Folder written by `plankg ingest`.")]
+
+
+def open_store(data: Path) -> Store:
+    """The embedded store over `data`, or exit 2 with the reason."""
+    from plankg.graph.embedded import EmbeddedStore
+
+    try:
+        return EmbeddedStore.open(data)
+    except FileNotFoundError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+
+
+def _write(out: Path, page: str) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(page, encoding="utf-8")
+    typer.echo(f"wrote {out} ({len(page.encode('utf-8')) // 1024} KB, opens offline)")
+
+
+def register(app: typer.Typer) -> None:
+    viz = typer.Typer(help="Interactive network views as offline HTML pages.", no_args_is_help=True)
+    app.add_typer(viz, name="viz")
+
+    @viz.command("load")
+    def load(
+        out: Out,
+        jurisdiction: Jurisdiction = None,
+        plan: Plan = None,
+        role: Role = "any",
+        max_nodes: MaxNodes = DEFAULT_NODE_BUDGET,
+        data: Data = Path("build"),
+    ) -> None:
+        """Cross-agency load: agencies sized by tasks, edges lead → assisting agency."""
+        from plankg.viz.load_view import load_page
+
+        _write(out, load_page(open_store(data), jurisdiction, plan, role, max_nodes))
+
+    @viz.command("agency")
+    def agency(
+        name: Annotated[str, typer.Argument(help="Agency name, any alias, or IRI.")],
+        out: Out,
+        jurisdiction: Jurisdiction = None,
+        plan: Plan = None,
+        role: Role = "any",
+        max_nodes: MaxNodes = DEFAULT_NODE_BUDGET,
+        data: Data = Path("build"),
+    ) -> None:
+        """One agency: the tasks it leads and assists, their targets, its partner agencies."""
+        from plankg.graph.exports import AgencyNotFound, AmbiguousAgency
+        from plankg.viz.agency_view import agency_page
+
+        try:
+            page = agency_page(open_store(data), name, jurisdiction, plan, role, max_nodes)
+        except AmbiguousAgency as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from exc
+        except AgencyNotFound as exc:
+            hint = f"; closest: {'、'.join(exc.suggestions)}" if exc.suggestions else ""
+            typer.echo(f"error: {exc}{hint}", err=True)
+            raise typer.Exit(2) from exc
+        _write(out, page)
+
+    @viz.command("parks")
+    def parks(
+        out: Out,
+        jurisdiction: Jurisdiction = None,
+        plan: Plan = None,
+        max_nodes: MaxNodes = DEFAULT_NODE_BUDGET,
+        data: Data = Path("build"),
+    ) -> None:
+        """Parks with their located-in projects and the tasks that mention them."""
+        from plankg.viz.parks_view import parks_page
+
+        _write(out, parks_page(open_store(data), jurisdiction, plan, max_nodes))

@@ -1,0 +1,160 @@
+"""File downloads under `/export/…`: coordination matrix, task ledger, indicators, indicator
+conflicts, and the agency–task graph — the same bytes `plankg export` writes.
+
+Each response carries its content type and a `Content-Disposition` with an ASCII `filename=`
+fallback plus the Chinese name as RFC 5987 `filename*=UTF-8''…`. Errors use the API's JSON
+shape `{"error": …, "detail": …}`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+from urllib.parse import quote
+
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse, Response
+
+from plankg.api.routes_viz import StoreDep
+from plankg.graph.exports import AgencyNotFound, AmbiguousAgency
+from plankg.viz.files import ExportError, ExportFile, render_export
+
+router = APIRouter(prefix="/export", tags=["exports"])
+
+Text = Annotated[str | None, Query(max_length=200)]
+Role = Literal["lead", "assist", "any"]
+Mode = Literal["lead_assist", "co"]
+TableFormat = Literal["csv", "xlsx"]
+MinCount = Annotated[int, Query(ge=1, le=10_000, description="Drop cells below this count.")]
+FILE = {200: {"content": {"application/octet-stream": {}}, "description": "the file"}}
+ERRORS = {
+    400: {"description": "format not available for this export"},
+    404: {"description": "unknown agency"},
+    409: {"description": "ambiguous agency name"},
+}
+
+
+def content_disposition(file: ExportFile, disposition: str = "attachment") -> str:
+    """`attachment; filename="ascii.xlsx"; filename*=UTF-8''%E5%8D%8F…` (RFC 6266/5987)."""
+    fallback = file.ascii_filename.replace("\\", "_").replace('"', "_")
+    return (
+        f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{quote(file.filename, safe='')}"
+    )
+
+
+def _send(store, kind: str, fmt: str | None, **filters) -> Response:
+    try:
+        file = render_export(store, kind, fmt, **filters)  # type: ignore[arg-type]
+    except AmbiguousAgency as exc:
+        candidates = [
+            {"name": c.name, "jurisdiction": c.jurisdiction, "iri": c.iri} for c in exc.candidates
+        ]
+        return JSONResponse(
+            {"error": f"{exc!s}: add ?jurisdiction=", "detail": candidates}, status_code=409
+        )
+    except AgencyNotFound as exc:
+        return JSONResponse(
+            {"error": str(exc), "detail": {"closest": list(exc.suggestions)}}, status_code=404
+        )
+    except ExportError as exc:
+        return JSONResponse({"error": str(exc), "detail": None}, status_code=400)
+    return Response(
+        file.content,
+        media_type=file.media_type,
+        headers={"Content-Disposition": content_disposition(file)},
+    )
+
+
+@router.get("/matrix", responses={**FILE, **ERRORS}, summary="Agency × agency coordination matrix")
+def export_matrix(
+    store: StoreDep,
+    format: Literal["csv", "xlsx", "png"] = "csv",
+    jurisdiction: Text = None,
+    plan: Text = None,
+    agency: Text = None,
+    mode: Mode = "lead_assist",
+    min_count: MinCount = 1,
+) -> Response:
+    """Cell = tasks in which the row agency leads and the column agency assists (`lead_assist`)
+    or in which both are named (`co`, symmetric). `agency` keeps only its row and column."""
+    return _send(
+        store,
+        "matrix",
+        format,
+        jurisdiction=jurisdiction or None,
+        plan=plan or None,
+        agency=agency or None,
+        mode=mode,
+        min_count=min_count,
+    )
+
+
+@router.get("/ledger", responses={**FILE, **ERRORS}, summary="任务分工台账: one row per task")
+def export_ledger(
+    store: StoreDep,
+    format: TableFormat = "csv",
+    agency: Text = None,
+    role: Role = "any",
+    jurisdiction: Text = None,
+    plan: Text = None,
+) -> Response:
+    return _send(
+        store,
+        "ledger",
+        format,
+        jurisdiction=jurisdiction or None,
+        plan=plan or None,
+        agency=agency or None,
+        role=role,
+    )
+
+
+@router.get("/indicators", responses={**FILE, **ERRORS}, summary="Every target across plans")
+def export_indicators(
+    store: StoreDep,
+    format: TableFormat = "csv",
+    jurisdiction: Text = None,
+    plan: Text = None,
+    subject: Text = None,
+) -> Response:
+    return _send(
+        store,
+        "indicators",
+        format,
+        jurisdiction=jurisdiction or None,
+        plan=plan or None,
+        subject=subject or None,
+    )
+
+
+@router.get(
+    "/conflicts",
+    responses={**FILE, **ERRORS},
+    summary="Same subject, different target values in two plans of one jurisdiction",
+)
+def export_conflicts(
+    store: StoreDep,
+    format: TableFormat = "csv",
+    jurisdiction: Text = None,
+    plan: Text = None,
+    subject: Text = None,
+) -> Response:
+    """Subjects match after normalisation (NFKC, no whitespace/punctuation, leading 全县/全区/…
+    dropped) with the same normalised unit and compatible years; see `graph.exports`."""
+    return _send(
+        store,
+        "conflicts",
+        format,
+        jurisdiction=jurisdiction or None,
+        plan=plan or None,
+        subject=subject or None,
+    )
+
+
+@router.get("/graphml", responses=FILE, summary="Agency–task graph as GraphML")
+def export_graphml(store: StoreDep, jurisdiction: Text = None, plan: Text = None) -> Response:
+    return _send(store, "graphml", "graphml", jurisdiction=jurisdiction or None, plan=plan or None)
+
+
+@router.get("/gexf", responses=FILE, summary="Agency–task graph as GEXF (Gephi)")
+def export_gexf(store: StoreDep, jurisdiction: Text = None, plan: Text = None) -> Response:
+    return _send(store, "gexf", "gexf", jurisdiction=jurisdiction or None, plan=plan or None)
