@@ -426,9 +426,10 @@ class EmbeddedStore:
 
     def plans(self) -> list[PlanInfo]:
         out = []
+        per_plan = Counter(self.g.nodes[t].get("plan") for t in self.by_type["Task"])
         for p in self.by_type["Plan"]:
             d = self.g.nodes[p]
-            tasks = sum(1 for t in self.by_type["Task"] if self.g.nodes[t].get("plan") == p)
+            tasks = per_plan[p]
             goals = sum(1 for _, _, k in self.g.out_edges(p, keys=True) if k == "HAS_GOAL")
             out.append(
                 PlanInfo(
