@@ -39,8 +39,12 @@ format: venv
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+# Neo4j figures need a Bolt server: NEO4J_URI if set, else a local FalkorDB started for the run.
 bench: venv
-	$(PY) -m bench.run
+	@if [ -n "$$NEO4J_URI" ]; then $(PY) -m bench.run; else \
+	  d=$$(mktemp -d); bash tools/falkordb.sh start $$d 7687 >/dev/null && \
+	  NEO4J_URI=bolt://127.0.0.1:7687 NEO4J_USER=falkordb NEO4J_PASSWORD= PLANKG_NEO4J_PROFILE=falkordb \
+	    $(PY) -m bench.run; rc=$$?; bash tools/falkordb.sh stop $$d; exit $$rc; fi
 
 clean:
 	rm -rf $(BUILD) .pytest_cache .ruff_cache
