@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from itertools import combinations
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,7 @@ import networkx as nx
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, ORG, PROV, RDF, SKOS, XSD
 
+from plankg.graph.counting import coordination_cells, load_rows
 from plankg.graph.names import name_keys
 from plankg.graph.store import (
     AgencyInfo,
@@ -468,38 +468,25 @@ class EmbeddedStore:
             )
         return sorted(out, key=lambda i: (i.doc, i.iri))
 
+    def _task_roles(self, jurisdiction: str | None, plan: str | None):
+        for t in self._tasks_in(jurisdiction, plan):
+            roles = self.roles.get(t)
+            if roles:
+                yield (
+                    {self._ref(a) for a in roles["lead"]},
+                    {self._ref(a) for a in roles["assist"]},
+                )
+
     def coordination(
         self,
         jurisdiction: str | None = None,
         plan: str | None = None,
         mode: str = "lead_assist",
     ) -> list[CoordinationCell]:
-        counts: Counter[tuple[str, str]] = Counter()
-        for t in self._tasks_in(jurisdiction, plan):
-            roles = self.roles.get(t, {"lead": [], "assist": []})
-            if mode == "co":
-                named = sorted(
-                    set(roles["lead"]) | set(roles["assist"]),
-                    key=lambda a: (self.g.nodes[a]["name"], a),
-                )
-                for a, b in combinations(named, 2):
-                    counts[(a, b)] += 1
-            else:
-                for a in set(roles["lead"]):
-                    for b in set(roles["assist"]):
-                        counts[(a, b)] += 1
-        cells = [CoordinationCell(self._ref(a), self._ref(b), n) for (a, b), n in counts.items()]
-        return sorted(cells, key=lambda c: (-c.count, c.row.name, c.col.name, c.row.iri, c.col.iri))
+        return coordination_cells(self._task_roles(jurisdiction, plan), mode)
 
     def load(self, jurisdiction: str | None = None, plan: str | None = None) -> list[LoadRow]:
-        lead: Counter[str] = Counter()
-        assist: Counter[str] = Counter()
-        for t in self._tasks_in(jurisdiction, plan):
-            roles = self.roles.get(t, {"lead": [], "assist": []})
-            lead.update(set(roles["lead"]))
-            assist.update(set(roles["assist"]))
-        rows = [LoadRow(self._ref(a), lead[a], assist[a]) for a in set(lead) | set(assist)]
-        return sorted(rows, key=lambda r: (-r.total, r.agency.name, r.agency.iri))
+        return load_rows(self._task_roles(jurisdiction, plan))
 
     # ------------------------------------------------------------------ analysis
     def agency_network(self, jurisdiction: str | None = None) -> nx.Graph:

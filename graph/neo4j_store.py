@@ -9,14 +9,13 @@ so CI can lint each one with Neo4j's own parser.
 from __future__ import annotations
 
 import json
-from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from itertools import combinations
 from typing import Any
 
 from rdflib import Graph
 
+from plankg.graph.counting import coordination_cells, load_rows
 from plankg.graph.names import name_keys
 from plankg.graph.property_graph import LABELS, PLAN_OWNED, PropertyGraph, to_property_graph
 from plankg.graph.store import (
@@ -513,33 +512,19 @@ class Neo4jStore:
             entry[r["role"]].add(self._ref(r))
         return roles
 
+    def _task_roles(self, jurisdiction: str | None, plan: str | None):
+        return ((e["LEADS"], e["ASSISTS"]) for e in self._roles(jurisdiction, plan).values())
+
     def coordination(
         self,
         jurisdiction: str | None = None,
         plan: str | None = None,
         mode: str = "lead_assist",
     ) -> list[CoordinationCell]:
-        counts: Counter[tuple[AgencyRef, AgencyRef]] = Counter()
-        for entry in self._roles(jurisdiction, plan).values():
-            if mode == "co":
-                named = sorted(entry["LEADS"] | entry["ASSISTS"], key=lambda a: (a.name, a.iri))
-                for a, b in combinations(named, 2):
-                    counts[(a, b)] += 1
-            else:
-                for a in entry["LEADS"]:
-                    for b in entry["ASSISTS"]:
-                        counts[(a, b)] += 1
-        cells = [CoordinationCell(a, b, n) for (a, b), n in counts.items()]
-        return sorted(cells, key=lambda c: (-c.count, c.row.name, c.col.name, c.row.iri, c.col.iri))
+        return coordination_cells(self._task_roles(jurisdiction, plan), mode)
 
     def load(self, jurisdiction: str | None = None, plan: str | None = None) -> list[LoadRow]:
-        lead: Counter[AgencyRef] = Counter()
-        assist: Counter[AgencyRef] = Counter()
-        for entry in self._roles(jurisdiction, plan).values():
-            lead.update(entry["LEADS"])
-            assist.update(entry["ASSISTS"])
-        rows = [LoadRow(a, lead[a], assist[a]) for a in set(lead) | set(assist)]
-        return sorted(rows, key=lambda r: (-r.total, r.agency.name, r.agency.iri))
+        return load_rows(self._task_roles(jurisdiction, plan))
 
 
 __all__ = ["PLAN_OWNED", "Neo4jLoader", "Neo4jStore", "statements"]
