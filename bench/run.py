@@ -136,7 +136,17 @@ def measure_one(n: int) -> dict:
         "sparql_p50_ms": pct(sparql_lat, 0.5),
         "sparql_over_store_p50": pct(sparql_lat, 0.5) / max(pct(lat, 0.5), 1e-9),
     }
-    result["http"] = http_latency(work, [a.name for a in store.agencies()])
+    names = [a.name for a in store.agencies()]
+    # latency with one client at a time; throughput with 16 concurrent clients
+    single = http_latency(work, names, requests=1000, concurrency=1)
+    loaded = http_latency(work, names, requests=3000, concurrency=16)
+    result["http"] = {
+        "p50_ms": single["p50_ms"],
+        "p99_ms": single["p99_ms"],
+        "rps": loaded["rps"],
+        "p50_ms_at_16": loaded["p50_ms"],
+        "p99_ms_at_16": loaded["p99_ms"],
+    }
     return result
 
 
