@@ -176,7 +176,7 @@ def http_latency(
         stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.time() + 120
+        deadline = time.time() + 900  # loading a large graph takes minutes
         while time.time() < deadline:
             try:
                 if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
