@@ -21,7 +21,11 @@ _SPARQL_PROLOGUE = re.compile(r"^\s*(PREFIX\s+[\w-]*:\s*<>|BASE\s+<>)", re.IGNOR
 # SERVICE would make the server fetch remote endpoints: refused like a write
 _SPARQL_FORBIDDEN = re.compile(r"\b(SERVICE|INSERT|DELETE|LOAD|CLEAR|DROP)\b", re.IGNORECASE)
 _STRINGS = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|`[^`]*`")
-_CYPHER_COMMENTS = re.compile(r"//[^\n]*|/\*.*?\*/", re.DOTALL)
+# strings and comments in ONE pass, leftmost first: `'//' DELETE n` must not hide the DELETE
+_CYPHER_OPAQUE = re.compile(
+    r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|//[^\n]*|/\*.*?\*/", re.DOTALL
+)
+_ESCAPES = re.compile(r"\\u([0-9a-fA-F]{4})|\\U([0-9a-fA-F]{8})")
 _SPARQL_COMMENTS = re.compile(r"#[^\n]*")
 _IRIS = re.compile(r"<[^<>\s]*>")
 
@@ -31,7 +35,8 @@ class UnsafeQuery(ValueError):
 
 
 def check_read_only_cypher(query: str) -> None:
-    bare = _STRINGS.sub("''", _CYPHER_COMMENTS.sub(" ", query))
+    # backticks quote names (`dbms`): keep the name, drop the quotes
+    bare = _CYPHER_OPAQUE.sub(" ", query).replace("`", "")
     m = _CYPHER_WRITE.search(bare)
     if m:
         raise UnsafeQuery(f"read-only endpoint: {m.group(0).upper()} is not allowed")
@@ -39,6 +44,8 @@ def check_read_only_cypher(query: str) -> None:
 
 def check_read_only_sparql(query: str) -> None:
     """Only SELECT / ASK / CONSTRUCT / DESCRIBE, no SERVICE; updates never parse as queries."""
+    # SPARQL allows \\uXXXX escapes anywhere (\\u0053ERVICE is SERVICE): expand them first
+    query = _ESCAPES.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), query)
     # IRIs and strings first: a `#` inside `<…core#>` is not a comment
     bare = _SPARQL_COMMENTS.sub(" ", _STRINGS.sub("''", _IRIS.sub("<>", query)))
     while True:

@@ -141,13 +141,14 @@ def add_plan(g: Graph, plan: Plan) -> URIRef:
         for member in wg.members:
             g.add((node, ORG.hasMember, add_agency(g, member.agency, member.raw)))
         _provenance(g, node, plan_node, wg.span, "")
-    for loc in plan.project_locations:
+    for n, loc in enumerate(plan.project_locations, start=1):
         project = _named(
             g, PK.Project, iris.project_iri(plan.jurisdiction, loc.project), loc.project, jur
         )
         park = _named(g, PK.Park, iris.park_iri(plan.jurisdiction, loc.park), loc.park, jur)
         g.add((project, PK.locatedIn, park))
-        node = iris.location_iri(project, park)
+        # one statement per plan and tie: two plans stating it keep their own provenance
+        node = URIRef(f"{plan_node}/location/{n}")
         g.add((node, RDF.type, PK.LocationStatement))
         g.add((node, PK.project, project))
         g.add((node, PK.park, park))

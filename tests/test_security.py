@@ -24,6 +24,8 @@ from plankg.api.security import (
         "MATCH (n) /* hide */ SET n.x = 1",
         "DROP CONSTRAINT agency_iri",
         "UNWIND range(1, 10) AS i CALL { CREATE (:X) } IN TRANSACTIONS",
+        "MATCH (n) WHERE n.x = '//' DELETE n",
+        "CALL `dbms`.security.createUser('x', 'y', false)",
     ],
 )
 def test_cypher_writes_are_refused(query):
@@ -52,6 +54,7 @@ def test_cypher_reads_pass(query):
         "LOAD <http://example.org/data.ttl>",
         "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }",
         "DROP GRAPH <http://x>",
+        "SELECT * WHERE { \\u0053ERVICE <http://example.org/sparql> { ?s ?p ?o } }",
     ],
 )
 def test_sparql_updates_and_service_are_refused(query):
