@@ -28,6 +28,7 @@ from plankg.api.schemas import (
     PlanChange,
 )
 from plankg.graph.lookup import Ambiguous, Resolved, resolve_or_suggest
+from plankg.graph.rdf_source import RdfSource
 from plankg.graph.store import (
     AgencyInfo,
     IndicatorInfo,
@@ -88,8 +89,14 @@ def _error(status: int, error: str, detail: Any = None) -> JSONResponse:
 
 class _State:
     def __init__(self, store: Store, rdf: Any) -> None:
-        self.store, self.rdf = store, rdf
+        self.store = store
+        self.rdf = _rdf_source(rdf)
         self.lock = threading.Lock()
+
+
+def _rdf_source(rdf: Any) -> RdfSource | None:
+    """Accept an rdflib Graph (tests, small graphs) or an `RdfSource` (lazy, file-backed)."""
+    return rdf if rdf is None or isinstance(rdf, RdfSource) else RdfSource(rdf)
 
 
 def create_app(
@@ -201,20 +208,17 @@ def _wants_rdf(accept: str | None) -> str | None:
     return None
 
 
-def _describe(rdf: Any, iri: str, mime: str) -> Response:
+def _describe(
+    rdf: RdfSource, iri: str, mime: str, incoming: tuple[tuple[str, str], ...] = ()
+) -> Response:
     """The resource's own triples plus the leads/assists edges pointing at it."""
-    from rdflib import Graph, URIRef
+    from rdflib import URIRef
 
-    from plankg.ontology.namespaces import PK, bind_prefixes
+    from plankg.ontology.namespaces import PK
 
-    node = URIRef(iri)
-    g = Graph()
-    bind_prefixes(g)
-    for triple in rdf.triples((node, None, None)):
-        g.add(triple)
-    for p in (PK.leads, PK.assists):
-        for s in rdf.subjects(p, node):
-            g.add((s, p, node))
+    g = rdf.describe(iri)
+    for agency, role in incoming:
+        g.add((URIRef(agency), PK.leads if role == "lead" else PK.assists, URIRef(iri)))
     body = g.serialize(format=RDF_TYPES[mime])
     return Response(body, media_type=mime)
 
@@ -292,7 +296,10 @@ def _read_routes(state: _State) -> APIRouter:
             )
         mime = _wants_rdf(request.headers.get("accept"))
         if mime and state.rdf is not None:
-            return _describe(state.rdf, found.iri, mime)
+            incoming = tuple((a.iri, "lead") for a in found.lead) + tuple(
+                (a.iri, "assist") for a in found.assist
+            )
+            return _describe(state.rdf, found.iri, mime, incoming)
         return found
 
     @r.get("/indicators", response_model=list[IndicatorInfo])
@@ -397,8 +404,19 @@ def _query_routes(state: _State, settings: ApiSettings) -> APIRouter:
         except Exception as exc:
             raise ApiError(400, f"not a valid SPARQL query: {exc}") from exc
 
+        rdf = state.rdf
+        if not rdf.loaded and rdf.triples > rdf.sparql_max_triples:
+            raise ApiError(
+                503,
+                f"the graph has {rdf.triples:,} triples, over the in-process SPARQL limit of "
+                f"{rdf.sparql_max_triples:,} (PLANKG_SPARQL_MAX_TRIPLES); load plankg.nt into "
+                "a SPARQL server, or use the Neo4j store and /cypher, for a graph this size",
+            )
+
         def run() -> Any:
-            result = state.rdf.query(prepared)
+            # the first query parses the graph (once, under a lock); it goes on in the
+            # background when the deadline passes, so a later query finds it loaded
+            result = rdf.graph().query(prepared)
             if result.type == "SELECT":
                 rows = []
                 for i, row in enumerate(result):
@@ -415,7 +433,16 @@ def _query_routes(state: _State, settings: ApiSettings) -> APIRouter:
                 return {"head": {}, "boolean": bool(result.askAnswer)}
             return Response(result.graph.serialize(format="turtle"), media_type="text/turtle")
 
-        return run_with_deadline(run)
+        try:
+            return run_with_deadline(run)
+        except ApiError as exc:
+            if exc.status == 503 and not rdf.loaded:
+                raise ApiError(
+                    503,
+                    f"the RDF graph ({rdf.triples:,} triples) is still being loaded for SPARQL "
+                    "after the server started; try again in a minute",
+                ) from exc
+            raise
 
     if getattr(state.store, "run_read_cypher", None) is None:
         return r  # Cypher exists only on the Neo4j store
@@ -461,7 +488,7 @@ def _admin_routes(state: _State, settings: ApiSettings, library: Library | None)
 
     def apply(change: tuple[Store, Any, dict]) -> PlanChange:
         store, rdf, summary = change
-        state.store, state.rdf = store, rdf
+        state.store, state.rdf = store, _rdf_source(rdf)
         return PlanChange(**summary)
 
     @r.post("/plans", response_model=PlanChange, summary="Upload a plan (API key required)")

@@ -11,44 +11,56 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from rdflib import URIRef
-
 from plankg.api.app import Library
 from plankg.graph.embedded import EmbeddedStore
 from plankg.ingest.extract import extract_plan
-from plankg.ingest.rdf import add_plan
+from plankg.ingest.rdf import build_ntriples
 from plankg.ingest.reading import PlanReadError
-from plankg.ingest.serialize import atomic_write, load_graph, write_graph
+from plankg.ingest.serialize import atomic_write, read_lines, write_lines
 from plankg.ontology import iris
 from plankg.ontology.namespaces import PK
+from plankg.ontology.ntriples import parse_line
 
 ALLOWED = {".txt", ".md", ".docx", ".pdf", ".html", ".htm"}
 
 
-def _plan_nodes(rdf, doc: str) -> set[URIRef]:
+def _without_plan(lines: list[bytes], doc: str) -> tuple[list[bytes], bool]:
+    """`lines` minus every triple about the plan `doc` (its own nodes, and edges into them);
+    also whether the plan was there at all."""
     plan = str(iris.plan_iri(doc))
     task_prefix = str(iris.ID) + "task/" + iris.segment(iris.doc_stem(doc)) + "-t"
-    return {
-        s
-        for s in set(rdf.subjects())
-        if str(s) == plan or str(s).startswith((plan + "/", task_prefix))
-    }
+    needles = (plan.encode("utf-8"), task_prefix.encode("utf-8"))
+
+    def owned(iri: str) -> bool:
+        return iri == plan or iri.startswith((plan + "/", task_prefix))
+
+    kept: list[bytes] = []
+    found = False
+    for line in lines:
+        if needles[0] in line or needles[1] in line:  # cheap test before parsing the line
+            s, _, o = parse_line(line.decode("utf-8")) or ("", "", "")
+            if owned(s):
+                found = True
+                continue
+            if isinstance(o, str) and owned(o):
+                continue
+        kept.append(line)
+    return kept, found
 
 
-def _remove(rdf, doc: str) -> bool:
-    nodes = _plan_nodes(rdf, doc)
-    for s, p, o in list(rdf):
-        if s in nodes or o in nodes:
-            rdf.remove((s, p, o))
-    return bool(nodes)
+def _current_lines(data: Path) -> list[bytes]:
+    try:
+        return read_lines(data)
+    except FileNotFoundError:
+        return []
 
 
-def _summary(store: EmbeddedStore, rdf, changed: str, warnings: list[str]) -> dict:
+def _summary(store: EmbeddedStore, changed: str, warnings: list[str]) -> dict:
     plans = store.plans()
     return {
         "plans": len(plans),
         "tasks": sum(p.task_count for p in plans),
-        "triples": len(rdf),
+        "triples": store.rdf.triples,
         "changed": changed,
         "warnings": warnings,
     }
@@ -71,31 +83,28 @@ def data_library(data_dir: str | Path) -> Library:
                 raise ValueError(str(exc).replace(str(Path(tmp)) + "/", "")) from exc
         if not plan.tasks:
             raise ValueError(f"{name}: no responsibility clauses found; nothing was added")
-        rdf = load_graph(data)
-        _remove(rdf, plan.doc)  # re-uploading a plan replaces it
-        add_plan(rdf, plan)
+        lines, _ = _without_plan(_current_lines(data), plan.doc)  # re-uploading replaces it
         atomic_write(uploads / name, content)
-        write_graph(rdf, data)
-        store = EmbeddedStore(rdf)
+        write_lines(sorted({*lines, *build_ntriples([plan])}), data)
+        store = EmbeddedStore.open(data)
         return (
             store,
-            rdf,
-            _summary(store, rdf, f"added {plan.doc}", [str(w) for w in plan.warnings]),
+            store.rdf,
+            _summary(store, f"added {plan.doc}", [str(w) for w in plan.warnings]),
         )
 
     def remove(doc: str):
-        rdf = load_graph(data)
-        if not _remove(rdf, doc):
+        lines, found = _without_plan(_current_lines(data), doc)
+        if not found:
             raise KeyError(doc)
-        write_graph(rdf, data)
+        write_lines(lines, data)
         (uploads / doc).unlink(missing_ok=True)
-        store = EmbeddedStore(rdf)
-        return store, rdf, _summary(store, rdf, f"removed {doc}", [])
+        store = EmbeddedStore.open(data)
+        return store, store.rdf, _summary(store, f"removed {doc}", [])
 
     def reload():
-        rdf = load_graph(data)
-        store = EmbeddedStore(rdf)
-        return store, rdf, _summary(store, rdf, "reloaded", [])
+        store = EmbeddedStore.open(data)
+        return store, store.rdf, _summary(store, "reloaded", [])
 
     return Library(add, remove, reload)
 

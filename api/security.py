@@ -22,9 +22,7 @@ _SPARQL_PROLOGUE = re.compile(r"^\s*(PREFIX\s+[\w-]*:\s*<>|BASE\s+<>)", re.IGNOR
 _SPARQL_FORBIDDEN = re.compile(r"\b(SERVICE|INSERT|DELETE|LOAD|CLEAR|DROP)\b", re.IGNORECASE)
 _STRINGS = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|`[^`]*`")
 # strings and comments in ONE pass, leftmost first: `'//' DELETE n` must not hide the DELETE
-_CYPHER_OPAQUE = re.compile(
-    r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|//[^\n]*|/\*.*?\*/", re.DOTALL
-)
+_CYPHER_OPAQUE = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|//[^\n]*|/\*.*?\*/", re.DOTALL)
 _ESCAPES = re.compile(r"\\u([0-9a-fA-F]{4})|\\U([0-9a-fA-F]{8})")
 _SPARQL_COMMENTS = re.compile(r"#[^\n]*")
 _IRIS = re.compile(r"<[^<>\s]*>")

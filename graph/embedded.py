@@ -9,16 +9,16 @@ TARGETS, HAS_GOAL, LOCATED_IN, PART_OF, MENTIONS, MEMBER_OF, OFFICE_OF, IN_JURIS
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
 
 import networkx as nx
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, ORG, PROV, RDF, SKOS, XSD
+from rdflib import BNode, Graph, Literal
+from rdflib.namespace import DCTERMS, ORG, PROV, SKOS
 
 from plankg.graph.counting import coordination_cells, load_rows
 from plankg.graph.names import name_keys
+from plankg.graph.rdf_source import RdfSource
 from plankg.graph.store import (
     AgencyInfo,
     AgencyRef,
@@ -34,6 +34,7 @@ from plankg.graph.store import (
     WorkingGroupInfo,
 )
 from plankg.ontology.namespaces import PK
+from plankg.ontology.ntriples import RDF_TYPE, Lit, Term, read_blocks
 
 NODE_TYPES = {
     PK.Agency: "Agency",
@@ -83,84 +84,145 @@ PROPS = {
 }
 
 
-def _py(lit: Literal) -> Any:
-    if lit.datatype == XSD.gYear:
-        return int(str(lit))
-    value = lit.toPython()
-    if type(value).__name__ == "Decimal":
-        return float(value)
-    return value
+_NODE_TYPES = {str(k): v for k, v in NODE_TYPES.items()}
+_EDGE_TYPES = {str(k): v for k, v in EDGE_TYPES.items()}
+_PROPS = {str(k): v for k, v in PROPS.items()}
+_ALT_LABEL, _PREF_LABEL = str(SKOS.altLabel), str(SKOS.prefLabel)
+_DEPUTY, _HAS_MEMBER, _DERIVED = (
+    str(PK.deputyConvener),
+    str(ORG.hasMember),
+    str(PROV.wasDerivedFrom),
+)
+_UNITS = {str(PK.unit): "unit", str(PK.normUnit): "norm_unit"}
+_SPATIAL = str(DCTERMS.spatial)
+_UNIT, _LOCATION = str(PK.Unit), str(PK.LocationStatement)
+_LOC_PROJECT, _LOC_PARK, _LOC_EVIDENCE = str(PK.project), str(PK.park), str(PK.evidence)
+
+
+def _term(t) -> Term:
+    if isinstance(t, Literal):
+        return Lit(str(t), t.language, str(t.datatype) if t.datatype else None)
+    if isinstance(t, BNode):
+        return f"_:{t}"
+    return str(t)
+
+
+def _blocks_of(rdf: Graph) -> Iterator[tuple[str, list[tuple[str, Term]], int, int]]:
+    by_subject: dict[str, list[tuple[str, Term]]] = defaultdict(list)
+    for s, p, o in rdf:
+        by_subject[_term(s)].append((str(p), _term(o)))
+    for s in sorted(by_subject):
+        yield s, by_subject[s], 0, 0
 
 
 class EmbeddedStore:
     """Answers the `Store` questions from an in-process networkx graph."""
 
     def __init__(self, rdf: Graph) -> None:
-        self.rdf = rdf
+        self.rdf = RdfSource(rdf)
         self.g = nx.MultiDiGraph()
-        self._build(rdf)
+        self._build(_blocks_of(rdf))
 
     # ------------------------------------------------------------------ loading
     @classmethod
     def open(cls, data_dir: str | Path) -> EmbeddedStore:
-        from plankg.ingest.serialize import load_graph
+        """The store of a data folder written by `plankg ingest` (its plankg.nt, or the
+        Turtle file when there is no N-Triples file)."""
+        data = Path(data_dir)
+        if (data / "plankg.nt").exists():
+            return cls.from_ntriples(data / "plankg.nt")
+        if (data / "plankg.ttl").exists():
+            return cls(Graph().parse(data / "plankg.ttl", format="turtle"))
+        raise FileNotFoundError(f"no plankg.nt or plankg.ttl in {data}: run `plankg ingest` first")
 
-        return cls(load_graph(data_dir))
+    @classmethod
+    def from_ntriples(cls, path: str | Path) -> EmbeddedStore:
+        """Stream an N-Triples file into the store without rdflib: the file is read once,
+        subject by subject, and only what the questions need is kept."""
+        store = cls.__new__(cls)
+        store.g = nx.MultiDiGraph()
+        offsets: dict[str, tuple[int, int]] = {}
+        counter = [0]
+
+        def blocks():
+            for b in read_blocks(path):
+                counter[0] += len(b.triples)
+                yield b.subject, b.triples, b.offset, b.length
+
+        store._build(blocks(), offsets)
+        store.rdf = RdfSource(path=Path(path), offsets=offsets, triples=counter[0])
+        return store
 
     @classmethod
     def from_rdf(cls, rdf: Graph) -> EmbeddedStore:
         return cls(rdf)
 
     def rdf_graph(self) -> Graph:
-        return self.rdf
+        return self.rdf.graph()
 
-    def _build(self, rdf: Graph) -> None:
+    def _build(
+        self,
+        blocks: Iterable[tuple[str, list[tuple[str, Term]], int, int]],
+        offsets: dict[str, tuple[int, int]] | None = None,
+    ) -> None:
         g = self.g
-        types: dict[str, str] = {}
-        for s, o in rdf.subject_objects(RDF.type):
-            t = NODE_TYPES.get(o)
-            if t and not (t == "Indicator" and types.get(str(s)) == "Goal"):
-                types[str(s)] = t
-        for iri, t in types.items():
-            g.add_node(iri, type=t, iri=iri)
-        aliases: dict[str, list[str]] = defaultdict(list)
-        plan_of: dict[str, str] = {}
-        units: dict[str, dict[str, str]] = defaultdict(dict)
-        for s, p, o in rdf:
-            si = str(s)
-            if si not in types:
-                continue
-            if isinstance(o, Literal):
-                if p == SKOS.altLabel:
-                    aliases[si].append(str(o))
-                elif p == PK.deputyConvener:
-                    g.nodes[si].setdefault("deputies", []).append(str(o))
-                elif p in PROPS:
-                    g.nodes[si][PROPS[p]] = _py(o)
-            elif p in EDGE_TYPES and str(o) in types:
-                g.add_edge(si, str(o), key=EDGE_TYPES[p], type=EDGE_TYPES[p])
-            elif p == ORG.hasMember:
-                g.add_edge(str(o), si, key="MEMBER_OF", type="MEMBER_OF")
-            elif p == PROV.wasDerivedFrom:
-                plan_of[si] = str(o)
-            elif p in (PK.unit, PK.normUnit):
-                units[si][p.fragment] = str(rdf.value(o, SKOS.prefLabel) or "")
-        for si, plan in plan_of.items():
-            g.nodes[si]["plan"] = plan
-        for si, u in units.items():
-            g.nodes[si]["unit"] = u.get("unit", "")
-            g.nodes[si]["norm_unit"] = u.get("normUnit", "")
-        for si, names in aliases.items():
-            g.nodes[si]["aliases"] = tuple(sorted(set(names)))
+        aliases: dict[str, set[str]] = {}
+        edges: list[tuple[str, str, str]] = []
+        unit_refs: list[tuple[str, str, str]] = []
+        unit_labels: dict[str, str] = {}
+        spatial: dict[str, str] = {}
         self.evidence: dict[tuple[str, str], tuple[str, ...]] = defaultdict(tuple)
-        for st in rdf.subjects(RDF.type, PK.LocationStatement):
-            key = (str(rdf.value(st, PK.project)), str(rdf.value(st, PK.park)))
-            self.evidence[key] = tuple(
-                sorted({*self.evidence[key], str(rdf.value(st, PK.evidence))})
-            )
-        self._index()
+        for subject, triples, offset, length in blocks:
+            types = [o for p, o in triples if p == RDF_TYPE]
+            kinds = [_NODE_TYPES[o] for o in types if isinstance(o, str) and o in _NODE_TYPES]
+            if not kinds:
+                if _UNIT in types:
+                    for p, o in triples:
+                        if p == _PREF_LABEL and isinstance(o, Lit):
+                            unit_labels[subject] = o.lexical
+                elif _LOCATION in types:
+                    d = {p: o for p, o in triples}
+                    key = (str(d.get(_LOC_PROJECT)), str(d.get(_LOC_PARK)))
+                    evidence = d.get(_LOC_EVIDENCE)
+                    text = evidence.lexical if isinstance(evidence, Lit) else str(evidence)
+                    self.evidence[key] = tuple(sorted({*self.evidence[key], text}))
+                continue
+            kind = "Goal" if "Goal" in kinds else kinds[0]
+            if g.has_node(subject):  # an unsorted file may split a subject into blocks
+                attrs = g.nodes[subject]
+            else:
+                g.add_node(subject, type=kind, iri=subject)
+                attrs = g.nodes[subject]
+            if offsets is not None and length:
+                offsets.setdefault(subject, (offset, length))
+            for p, o in triples:
+                if isinstance(o, Lit):
+                    if p == _ALT_LABEL:
+                        aliases.setdefault(subject, set()).add(o.lexical)
+                    elif p == _DEPUTY:
+                        attrs["deputies"] = sorted({*attrs.get("deputies", ()), o.lexical})
+                    elif p in _PROPS:
+                        attrs[_PROPS[p]] = o.to_python()
+                elif p in _EDGE_TYPES:
+                    edges.append((subject, o, _EDGE_TYPES[p]))
+                elif p == _HAS_MEMBER:
+                    edges.append((o, subject, "MEMBER_OF"))
+                elif p == _DERIVED:
+                    attrs["plan"] = o
+                elif p in _UNITS:
+                    unit_refs.append((subject, _UNITS[p], o))
+                elif p == _SPATIAL:
+                    spatial[subject] = o
+        for start, end, key in edges:
+            if key == "MEMBER_OF" or g.has_node(end):
+                g.add_edge(start, end, key=key, type=key)
+        for subject, attr, unit in unit_refs:
+            g.nodes[subject][attr] = unit_labels.get(unit, "")
+        for subject, names in aliases.items():
+            g.nodes[subject]["aliases"] = tuple(sorted(names))
+        self._index(spatial)
 
-    def _index(self) -> None:
+    def _index(self, spatial: dict[str, str]) -> None:
         g = self.g
         self.by_type: dict[str, list[str]] = defaultdict(list)
         for n, d in g.nodes(data=True):
@@ -179,8 +241,10 @@ class EmbeddedStore:
             self.plans_by_doc[Path(d.get("doc", "")).stem] = p
             self.plans_by_doc[p] = p
         # plan → jurisdiction through dcterms:spatial
-        for s, o in self.rdf.subject_objects(DCTERMS.spatial):
-            self.jurisdiction_of[str(s)] = str(self.rdf.value(o, SKOS.prefLabel) or "")
+        for plan, jurisdiction in spatial.items():
+            self.jurisdiction_of[plan] = (
+                g.nodes[jurisdiction].get("name", "") if jurisdiction in g else ""
+            )
         self.task_by_id = {g.nodes[t]["task_id"]: t for t in self.by_type["Task"]}
         self.alias_index: dict[str, set[str]] = defaultdict(set)
         for a in self.by_type["Agency"]:
@@ -397,13 +461,7 @@ class EmbeddedStore:
                 )
             )
             evidence = tuple(
-                sorted(
-                    {
-                        str(e)
-                        for st in self.rdf.subjects(PK.project, URIRef(proj))
-                        for e in self.rdf.objects(st, PK.evidence)
-                    }
-                )
+                sorted({e for (p, k2), texts in self.evidence.items() if p == proj for e in texts})
             )
             tasks = tuple(
                 sorted(

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from plankg.ingest.agencies import (
@@ -302,6 +302,27 @@ def parse_clause(inner: str, *, first_is_lead: bool = False) -> ClauseParse:
     leads; with no 牵头 at all every agency named leads jointly (or only the first, when the
     plan declares `排在第一位的为牵头单位` and `first_is_lead` is set).
     """
+    found = _parse_clause_cached(inner, first_is_lead)
+    return ClauseParse(
+        [RawMention(m.text, m.start, m.end) for m in found.lead],
+        [RawMention(m.text, m.start, m.end) for m in found.assist],
+        found.style,
+        found.ok,
+        found.problem,
+    )
+
+
+def forget_clauses() -> None:
+    """Empty the clause memo. Called once per plan: memory stays flat over a large corpus, and
+    plans that happen to share clause text (a benchmark's recombined corpus) gain nothing."""
+    _parse_clause_cached.cache_clear()
+    _is_clause_content.cache_clear()
+
+
+@lru_cache(maxsize=16384)
+def _parse_clause_cached(inner: str, first_is_lead: bool) -> ClauseParse:
+    """Segmentation asks about the same clause several times (is it one? widen it? read it);
+    the answer is a pure function of the text, so it is read once. Callers get fresh copies."""
     try:
         return _parse_clause(inner, first_is_lead)
     except Exception as exc:  # pragma: no cover - defensive: never raise on plan text
@@ -509,6 +530,7 @@ def _unclosed_opener(s: str, before: int) -> int | None:
     return None
 
 
+@lru_cache(maxsize=16384)
 def _is_clause_content(inner: str) -> bool:
     view = fold(inner)
     if not view.strip() or len(view) > 400:

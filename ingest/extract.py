@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from plankg.ingest import entities, indicators, segment
+from plankg.ingest import clauses, entities, indicators, segment
 from plankg.ingest.agencies import AgencyDirectory, AgencyResolver
 from plankg.ingest.headings import parse_heading
 from plankg.ingest.metadata import detect_jurisdiction, detect_title, read_sidecar
@@ -55,6 +55,7 @@ def extract_text(
     directory: AgencyDirectory | None = None,
 ) -> Plan:
     """Extract a plan from already-decoded text (`doc` names it in provenance)."""
+    clauses.forget_clauses()
     norm = normalize(source)
     text = norm.text
     warnings: list[Warning_] = []

@@ -97,6 +97,11 @@ class _Builder:
 
 def _clean_line(line: str, base: int) -> tuple[str, list[int]]:
     """Strip markup and stray spaces from one source line; return text and source offsets."""
+    if not (_MD_PREFIX.search(line) or _MD_EMPHASIS.search(line) or _STRAY_SPACE.search(line)):
+        # the common case, a line with nothing to strip: offsets are a plain range
+        lead = len(line) - len(line.lstrip())
+        trail = len(line.rstrip())
+        return line[lead:trail], list(range(base + lead, base + max(lead, trail)))
     keep = [True] * len(line)
 
     def drop(pattern: re.Pattern[str], only_first: bool = False) -> None:

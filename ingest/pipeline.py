@@ -15,9 +15,9 @@ from plankg.ingest.agencies import AgencyDirectory
 from plankg.ingest.discover import discover_plans
 from plankg.ingest.extract import extract_plan
 from plankg.ingest.model import Plan, Warning_
-from plankg.ingest.rdf import build_graph
+from plankg.ingest.rdf import build_ntriples
 from plankg.ingest.reading import PlanReadError
-from plankg.ingest.serialize import write_graph
+from plankg.ingest.serialize import write_lines
 
 
 @dataclass
@@ -65,6 +65,7 @@ def extract_all(
     summary = IngestSummary(errors=list(found.errors))
     directory = AgencyDirectory.load()
     seen: dict[str, str] = {}
+    docs: set[str] = set()
     files = progress(found.files) if progress else found.files
     for path in files:
         try:
@@ -77,10 +78,11 @@ def extract_all(
                 f"{path}: same content as {seen[plan.sha256]}; skipped as a duplicate"
             )
             continue
-        if any(p.doc == plan.doc for p in summary.plans):
+        if plan.doc in docs:
             summary.duplicates.append(f"{path}: another plan is already named {plan.doc}; skipped")
             continue
         seen[plan.sha256] = str(path)
+        docs.add(plan.doc)
         summary.plans.append(plan)
     return summary
 
@@ -95,10 +97,10 @@ def ingest(
 ) -> IngestSummary:
     """Extract, build the RDF graph and write it to `out_dir`."""
     summary = extract_all(paths, jurisdiction=jurisdiction, title=title, progress=progress)
-    graph = build_graph(summary.plans)
-    summary.triples = len(graph)
+    lines = build_ntriples(summary.plans)
+    summary.triples = len(lines)
     if summary.plans:
-        summary.outputs = write_graph(graph, out_dir)
+        summary.outputs = write_lines(lines, out_dir)
     return summary
 
 

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import Protocol
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, ORG, PROV, RDF, SKOS, XSD
+from rdflib.plugins.serializers.nt import _nt_row
 
 from plankg.ingest.model import Agency, AgencyMention, Indicator, Plan, Span, Task
 from plankg.ontology import iris
@@ -40,14 +42,41 @@ def new_graph() -> Graph:
 
 
 def build_graph(plans: Iterable[Plan]) -> Graph:
-    """One graph for all `plans`."""
+    """One rdflib graph for all `plans` (for SPARQL, validation and small corpora)."""
     g = new_graph()
     for plan in plans:
         add_plan(g, plan)
     return g
 
 
-def add_agency(g: Graph, agency: Agency, raw: str | None = None) -> URIRef:
+class TripleSink(Protocol):
+    def add(self, triple: tuple, /) -> object: ...
+
+
+class LineSink:
+    """Collects triples as distinct N-Triples lines. For a large corpus this is several times
+    lighter and faster than an rdflib Graph (no indexes, no term objects kept), and it is
+    already the form the files are written in."""
+
+    def __init__(self) -> None:
+        self.lines: set[bytes] = set()
+
+    def add(self, triple: tuple, /) -> None:
+        self.lines.add(_nt_row(triple).encode("utf-8"))
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+
+def build_ntriples(plans: Iterable[Plan]) -> list[bytes]:
+    """All `plans` as sorted, distinct N-Triples lines: the same triples as `build_graph`."""
+    sink = LineSink()
+    for plan in plans:
+        add_plan(sink, plan)
+    return sorted(sink.lines)
+
+
+def add_agency(g: TripleSink, agency: Agency, raw: str | None = None) -> URIRef:
     node = iris.agency_iri(agency.jurisdiction, agency.canonical)
     jur = add_jurisdiction(g, agency.jurisdiction)
     g.add((node, RDF.type, PK.Agency))
@@ -63,14 +92,16 @@ def add_agency(g: Graph, agency: Agency, raw: str | None = None) -> URIRef:
     return node
 
 
-def add_jurisdiction(g: Graph, name: str) -> URIRef:
+def add_jurisdiction(g: TripleSink, name: str) -> URIRef:
     node = iris.jurisdiction_iri(name)
     g.add((node, RDF.type, PK.Jurisdiction))
     g.add((node, SKOS.prefLabel, zh(name)))
     return node
 
 
-def _provenance(g: Graph, node: URIRef, plan_node: URIRef, span: Span | None, section: str) -> None:
+def _provenance(
+    g: TripleSink, node: URIRef, plan_node: URIRef, span: Span | None, section: str
+) -> None:
     g.add((node, PROV.wasDerivedFrom, plan_node))
     if span is not None:
         g.add((node, PK.sourceStart, _int(span.start)))
@@ -79,7 +110,7 @@ def _provenance(g: Graph, node: URIRef, plan_node: URIRef, span: Span | None, se
         g.add((node, PK.sectionPath, Literal(section)))
 
 
-def _unit(g: Graph, unit: str) -> URIRef:
+def _unit(g: TripleSink, unit: str) -> URIRef:
     node = iris.unit_iri(unit)
     g.add((node, RDF.type, PK.Unit))
     g.add((node, SKOS.prefLabel, zh(unit or "无")))
@@ -87,7 +118,7 @@ def _unit(g: Graph, unit: str) -> URIRef:
 
 
 def _indicator(
-    g: Graph, node: URIRef, ind: Indicator, plan_node: URIRef, section: str, cls: URIRef
+    g: TripleSink, node: URIRef, ind: Indicator, plan_node: URIRef, section: str, cls: URIRef
 ) -> None:
     g.add((node, RDF.type, cls))
     g.add((node, PK.subject, zh(ind.subject)))
@@ -101,7 +132,7 @@ def _indicator(
     _provenance(g, node, plan_node, ind.span, section)
 
 
-def add_plan(g: Graph, plan: Plan) -> URIRef:
+def add_plan(g: TripleSink, plan: Plan) -> URIRef:
     """Add one plan and everything extracted from it."""
     plan_node = iris.plan_iri(plan.doc)
     jur = add_jurisdiction(g, plan.jurisdiction)
@@ -157,7 +188,7 @@ def add_plan(g: Graph, plan: Plan) -> URIRef:
     return plan_node
 
 
-def _named(g: Graph, cls: URIRef, node: URIRef, name: str, jur: URIRef) -> URIRef:
+def _named(g: TripleSink, cls: URIRef, node: URIRef, name: str, jur: URIRef) -> URIRef:
     g.add((node, RDF.type, cls))
     g.add((node, SKOS.prefLabel, zh(name)))
     g.add((node, PK.jurisdiction, jur))
@@ -167,7 +198,7 @@ def _named(g: Graph, cls: URIRef, node: URIRef, name: str, jur: URIRef) -> URIRe
 class _SectionIndex:
     """Section nodes for a plan, one per distinct heading path, nested by pk:partOf."""
 
-    def __init__(self, g: Graph, plan: Plan, plan_node: URIRef) -> None:
+    def __init__(self, g: TripleSink, plan: Plan, plan_node: URIRef) -> None:
         self.g, self.plan, self.plan_node = g, plan, plan_node
         self.nodes: dict[tuple[str, ...], URIRef] = {(): plan_node}
         self.spans = {s.heading: s for s in plan.sections}
@@ -188,7 +219,9 @@ class _SectionIndex:
         return node
 
 
-def _add_task(g: Graph, plan: Plan, plan_node: URIRef, sections: _SectionIndex, task: Task) -> None:
+def _add_task(
+    g: TripleSink, plan: Plan, plan_node: URIRef, sections: _SectionIndex, task: Task
+) -> None:
     node = iris.task_iri(plan.doc, task.ordinal)
     section = " / ".join(task.section)
     g.add((node, RDF.type, PK.Task))
@@ -242,7 +275,7 @@ def _add_task(g: Graph, plan: Plan, plan_node: URIRef, sections: _SectionIndex, 
 
 
 def _assignment(
-    g: Graph,
+    g: TripleSink,
     node: URIRef,
     task: URIRef,
     agency: URIRef,

@@ -113,11 +113,14 @@ def decode_text(data: bytes, path: Path) -> tuple[str, str]:
     )
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")  # control characters but \t \n \f \r
+
+
 def _plausible(text: str) -> bool:
     """Decoded text must read like Chinese prose: mostly CJK, ASCII and common punctuation."""
     sample = text[:20000]
     if not sample.strip():
         return False
     good = len(_PLAUSIBLE.findall(sample))
-    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\r\n\t\f")
+    controls = len(_CONTROL.findall(sample))
     return controls == 0 and good / len(sample) >= 0.95

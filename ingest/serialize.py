@@ -1,8 +1,9 @@
 """Write and read the graph files: Turtle, JSON-LD and sorted N-Triples.
 
 Output must be byte-identical for the same input (so re-ingesting changes nothing and diffs
-mean something). rdflib's serialisers follow the store's iteration order, so each file is
-written from a fresh graph filled in sorted triple order; N-Triples lines are sorted outright.
+mean something). The canonical form is the sorted list of distinct N-Triples lines; Turtle
+and JSON-LD are written from it in that order by our own writers (rdflib's follow hash order
+and are slow).
 Each file is written to a temporary name and renamed, so a crash never leaves half a file.
 """
 
@@ -12,11 +13,13 @@ import json
 import os
 import re
 import tempfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from rdflib import Graph
 
 from plankg.ontology.namespaces import bind_prefixes
+from plankg.ontology.ntriples import RDF_TYPE, XSD, Lit, Term, parse_line
 
 TTL, JSONLD, NT = "plankg.ttl", "plankg.jsonld", "plankg.nt"
 _PLAIN_LOCAL = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
@@ -31,98 +34,131 @@ def atomic_write(path: Path, data: bytes) -> None:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)  # mkstemp makes files private; graph files are meant to be shared
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
 
 
+def graph_lines(graph: Graph) -> list[bytes]:
+    """The graph as sorted, distinct N-Triples lines (UTF-8, newline included)."""
+    from rdflib.plugins.serializers.nt import _nt_row
+
+    return sorted({_nt_row(t).encode("utf-8") for t in graph})
+
+
 def ntriples_bytes(graph: Graph) -> bytes:
-    lines = graph.serialize(format="nt", encoding="utf-8").decode("utf-8").splitlines()
-    return ("\n".join(sorted(line for line in lines if line.strip())) + "\n").encode("utf-8")
+    return b"".join(graph_lines(graph))
 
 
-def _sorted_triples(graph: Graph) -> list:
-    return sorted(graph, key=lambda t: (t[0].n3(), t[1].n3(), t[2].n3()))
+def format_literal(lit: Lit) -> str:
+    """A literal as N-Triples (and Turtle) writes it: the escapes rdflib's writer uses."""
+    text = (
+        lit.lexical.replace("\\", "\\\\")
+        .replace("\n", "\\n")
+        .replace('"', '\\"')
+        .replace("\r", "\\r")
+    )
+    if lit.lang:
+        return f'"{text}"@{lit.lang}'
+    if lit.datatype:
+        return f'"{text}"^^<{lit.datatype}>'
+    return f'"{text}"'
 
 
-def turtle_bytes(graph: Graph, triples: list | None = None) -> bytes:
-    """Turtle written directly from sorted triples: one block per subject, prefixed names
-    where the local part is plain. rdflib's own serialiser is ~20x slower on large graphs."""
-    from rdflib import URIRef
+def _parsed(lines: Iterable[bytes]) -> Iterator[tuple[str, str, Term]]:
+    for line in lines:
+        parsed = parse_line(line.decode("utf-8"))
+        if parsed is not None:
+            yield parsed
 
+
+def turtle_bytes(lines: Iterable[bytes]) -> bytes:
+    """Turtle written straight from sorted N-Triples lines: one block per subject, prefixed
+    names where the local part is plain. rdflib's own serialiser is ~20x slower."""
     from plankg.ontology.namespaces import PREFIXES
 
     prefixes = sorted(((str(ns), p) for p, ns in PREFIXES.items()), key=lambda x: -len(x[0]))
 
-    def term(t) -> str:
-        if isinstance(t, URIRef):
-            value = str(t)
-            for ns, prefix in prefixes:
-                if value.startswith(ns):
-                    local = value[len(ns) :]
-                    if local and _PLAIN_LOCAL.fullmatch(local):
-                        return f"{prefix}:{local}"
-        return t.n3()
+    def term(t: Term) -> str:
+        if isinstance(t, Lit):
+            return format_literal(t)
+        if t.startswith("_:"):
+            return t
+        for ns, prefix in prefixes:
+            if t.startswith(ns):
+                local = t[len(ns) :]
+                if local and _PLAIN_LOCAL.fullmatch(local):
+                    return f"{prefix}:{local}"
+        return f"<{t}>"
 
-    lines = [
-        f"@prefix {p}: <{ns}> ." for p, ns in sorted((p, str(ns)) for p, ns in PREFIXES.items())
-    ]
-    lines.append("")
+    out = [f"@prefix {p}: <{ns}> ." for p, ns in sorted((p, str(ns)) for p, ns in PREFIXES.items())]
+    out.append("")
     subject = predicate = None
-    for s, p, o in triples if triples is not None else _sorted_triples(graph):
+    for s, p, o in _parsed(lines):
         if s != subject:
             if subject is not None:
-                lines[-1] += " ."
-                lines.append("")
-            lines.append(f"{term(s)}")
-            lines.append(f"    {term(p)} {term(o)}")
+                out[-1] += " ."
+                out.append("")
+            out.append(term(s))
+            out.append(f"    {term(p)} {term(o)}")
             subject, predicate = s, p
         elif p != predicate:
-            lines[-1] += " ;"
-            lines.append(f"    {term(p)} {term(o)}")
+            out[-1] += " ;"
+            out.append(f"    {term(p)} {term(o)}")
             predicate = p
         else:
-            lines[-1] += ","
-            lines.append(f"        {term(o)}")
+            out[-1] += ","
+            out.append(f"        {term(o)}")
     if subject is not None:
-        lines[-1] += " ."
-    return ("\n".join(lines) + "\n").encode("utf-8")
+        out[-1] += " ."
+    return ("\n".join(out) + "\n").encode("utf-8")
 
 
-def jsonld_bytes(graph: Graph, triples: list | None = None) -> bytes:
+def jsonld_bytes(lines: Iterable[bytes]) -> bytes:
     """Flattened, expanded JSON-LD (one node object per subject), sorted and deterministic."""
-    from rdflib import Literal, URIRef
-    from rdflib.namespace import RDF, XSD
-
     nodes: dict[str, dict] = {}
-    for s, p, o in triples if triples is not None else _sorted_triples(graph):
-        node = nodes.setdefault(str(s), {"@id": str(s)})
-        if p == RDF.type and isinstance(o, URIRef):
-            node.setdefault("@type", []).append(str(o))
+    for s, p, o in _parsed(lines):
+        node = nodes.setdefault(s, {"@id": s})
+        if p == RDF_TYPE and not isinstance(o, Lit):
+            node.setdefault("@type", []).append(o)
             continue
-        if isinstance(o, Literal):
-            value: dict = {"@value": str(o)}
-            if o.language:
-                value["@language"] = o.language
-            elif o.datatype and o.datatype != XSD.string:
-                value["@type"] = str(o.datatype)
+        if isinstance(o, Lit):
+            value: dict = {"@value": o.lexical}
+            if o.lang:
+                value["@language"] = o.lang
+            elif o.datatype and o.datatype != XSD + "string":
+                value["@type"] = o.datatype
         else:
-            value = {"@id": str(o)}
-        node.setdefault(str(p), []).append(value)
+            value = {"@id": o}
+        node.setdefault(p, []).append(value)
     doc = {"@graph": [nodes[k] for k in sorted(nodes)]}
     return json.dumps(doc, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")
 
 
-def write_graph(graph: Graph, out_dir: str | Path) -> dict[str, Path]:
-    """Write the three serialisations into `out_dir`; return their paths by format."""
+def write_lines(lines: list[bytes], out_dir: str | Path) -> dict[str, Path]:
+    """Write sorted N-Triples lines and the Turtle and JSON-LD made from them into `out_dir`."""
     out = Path(out_dir)
-    triples = _sorted_triples(graph)
     paths = {"nt": out / NT, "ttl": out / TTL, "jsonld": out / JSONLD}
-    atomic_write(paths["nt"], ntriples_bytes(graph))
-    atomic_write(paths["ttl"], turtle_bytes(graph, triples))
-    atomic_write(paths["jsonld"], jsonld_bytes(graph, triples))
+    atomic_write(paths["nt"], b"".join(lines))
+    atomic_write(paths["ttl"], turtle_bytes(lines))
+    atomic_write(paths["jsonld"], jsonld_bytes(lines))
     return paths
+
+
+def write_graph(graph: Graph, out_dir: str | Path) -> dict[str, Path]:
+    """Write the three serialisations of an rdflib graph into `out_dir`."""
+    return write_lines(graph_lines(graph), out_dir)
+
+
+def read_lines(data_dir: str | Path) -> list[bytes]:
+    """The lines of a written `plankg.nt` (sorted, as `write_lines` left them)."""
+    path = Path(data_dir) / NT
+    if not path.exists():
+        raise FileNotFoundError(f"no {NT} in {data_dir}: run `plankg ingest` first")
+    with open(path, "rb") as fh:
+        return [line if line.endswith(b"\n") else line + b"\n" for line in fh if line.strip()]
 
 
 def load_graph(data_dir: str | Path) -> Graph:

@@ -15,7 +15,6 @@ from plankg.api.app import ApiSettings, create_app
 from plankg.api.library import data_library
 from plankg.graph.embedded import EmbeddedStore
 from plankg.ingest.pipeline import ingest
-from plankg.ingest.serialize import load_graph
 
 KGX = "平江县科技和工业信息化局"
 
@@ -28,9 +27,10 @@ def data_dir(tmp_path_factory):
 
 
 def make_client(data_dir, **settings) -> TestClient:
-    rdf = load_graph(data_dir)
+    """The app as `plankg serve` builds it: the store streamed from plankg.nt, rdflib lazy."""
+    store = EmbeddedStore.open(data_dir)
     app = create_app(
-        EmbeddedStore(rdf), rdf, settings=ApiSettings(**settings), library=data_library(data_dir)
+        store, store.rdf, settings=ApiSettings(**settings), library=data_library(data_dir)
     )
     return TestClient(app, raise_server_exceptions=False)
 
@@ -119,6 +119,27 @@ def test_sparql_reads_and_refuses_writes(client):
         assert r.status_code == 400, bad
         assert "not allowed" in r.json()["error"] or "only SELECT" in r.json()["error"]
     assert client.get("/cypher", params={"query": "MATCH (n) RETURN n"}).status_code == 404
+
+
+def test_rdf_answers_do_not_load_the_whole_graph(data_dir):
+    c = make_client(data_dir)
+    source = c.app.state.plankg.rdf
+    r = c.get("/agencies/科工信局", headers={"Accept": "text/turtle"})
+    assert r.status_code == 200 and KGX in r.text
+    assert not source.loaded  # one resource's lines were read back by offset
+    q = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    r = c.get("/sparql", params={"query": q})
+    assert r.status_code == 200 and source.loaded
+    assert int(r.json()["results"]["bindings"][0]["n"]["value"]) == source.triples
+
+
+def test_sparql_refuses_a_graph_over_the_in_process_limit(data_dir, monkeypatch):
+    monkeypatch.setenv("PLANKG_SPARQL_MAX_TRIPLES", "1000")
+    c = make_client(data_dir)
+    r = c.get("/sparql", params={"query": "ASK { ?s ?p ?o }"})
+    assert r.status_code == 503
+    assert "PLANKG_SPARQL_MAX_TRIPLES" in r.json()["error"]
+    assert c.get("/agencies/科工信局/tasks").status_code == 200  # everything else still works
 
 
 def test_validation_errors_are_json_without_traces(client):

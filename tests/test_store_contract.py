@@ -30,10 +30,24 @@ def embedded(rdf):
     return EmbeddedStore(rdf)
 
 
-@pytest.fixture(scope="module", params=["embedded", "neo4j"])
-def store(request, rdf, embedded) -> Store:
+@pytest.fixture(scope="module")
+def embedded_from_file(rdf, tmp_path_factory):
+    """The same graph written to plankg.nt and streamed back without rdflib (`plankg serve`)."""
+    from plankg.graph.embedded import EmbeddedStore
+    from plankg.ingest.serialize import write_graph
+
+    out = tmp_path_factory.mktemp("nt")
+    write_graph(rdf, out)
+    return EmbeddedStore.open(out)
+
+
+@pytest.fixture(scope="module", params=["embedded", "embedded-from-file", "neo4j"])
+def store(request, rdf, embedded, embedded_from_file) -> Store:
     if request.param == "embedded":
         yield embedded
+        return
+    if request.param == "embedded-from-file":
+        yield embedded_from_file
         return
     from neo4j_support import neo4j_settings
 
@@ -164,6 +178,26 @@ def test_both_stores_give_identical_answers(store, embedded):
     assert store.indicators() == embedded.indicators()
     assert store.working_groups() == embedded.working_groups()
     assert store.parks() == embedded.parks()
+
+
+def test_the_file_loaded_store_matches_the_rdflib_one_on_every_agency(embedded, embedded_from_file):
+    """Every question, every agency: streaming plankg.nt must lose nothing rdflib kept."""
+    a, b = embedded, embedded_from_file
+    assert b.rdf.loaded is False  # answering never parsed the file into rdflib
+    assert a.agencies() == b.agencies()
+    for agency in a.agencies():
+        assert a.tasks_of_agency(agency.iri) == b.tasks_of_agency(agency.iri), agency.name
+        assert a.resolve_agency(agency.name) == b.resolve_agency(agency.name)
+    for park in a.parks():
+        assert a.projects_in_park(park.iri) == b.projects_in_park(park.iri)
+    assert a.parks() == b.parks()
+    assert a.plans() == b.plans()
+    assert a.indicators() == b.indicators()
+    assert a.working_groups() == b.working_groups()
+    assert a.coordination() == b.coordination()
+    assert sorted(a.g.nodes(data=True)) == sorted(b.g.nodes(data=True))
+    assert sorted(a.g.edges(keys=True)) == sorted(b.g.edges(keys=True))
+    assert b.rdf.loaded is False
 
 
 def test_neo4j_load_is_idempotent_and_reload_touches_one_plan(rdf):

@@ -11,9 +11,9 @@ import typer
 
 def build_app(store_kind: str, data: Path, uri: str | None, user: str | None, password: str | None):
     from plankg.api.app import ApiSettings, create_app
-    from plankg.ingest.serialize import load_graph
+    from plankg.graph.embedded import EmbeddedStore
+    from plankg.graph.rdf_source import RdfSource
 
-    rdf = load_graph(data)
     library = None
     if store_kind == "neo4j":
         import neo4j
@@ -28,15 +28,23 @@ def build_app(store_kind: str, data: Path, uri: str | None, user: str | None, pa
             password or os.environ.get("NEO4J_PASSWORD", ""),
         )
         store = Neo4jStore(neo4j.GraphDatabase.driver(uri, auth=auth))
+        # /sparql and RDF answers read the local files when there are any
+        nt = data / "plankg.nt"
+        rdf = RdfSource(path=nt, triples=_count_lines(nt)) if nt.exists() else None
     else:
         from plankg.api.library import data_library
-        from plankg.graph.embedded import EmbeddedStore
 
-        store = EmbeddedStore(rdf)
+        embedded = EmbeddedStore.open(data)
+        store, rdf = embedded, embedded.rdf
         library = data_library(data)
     return create_app(
         store, rdf, settings=ApiSettings.from_env(), library=library, extra_routers=_extra_routers()
     )
+
+
+def _count_lines(path: Path) -> int:
+    with open(path, "rb") as fh:
+        return sum(1 for line in fh if line.strip())
 
 
 def _extra_routers() -> list:

@@ -1,0 +1,86 @@
+"""The RDF behind a store, parsed into rdflib only when something needs rdflib.
+
+Answering questions never needs rdflib: the embedded store reads `plankg.nt` itself. Only
+`/sparql` needs the whole graph as an rdflib Graph (about 1 KB of memory and a minute per
+million triples to build), and a Turtle/JSON-LD answer needs one resource's triples, which a
+sorted N-Triples file keeps together, so they are read back from the file by offset.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Mapping
+from pathlib import Path
+
+from rdflib import Graph, URIRef
+
+from plankg.ontology.namespaces import bind_prefixes
+
+# Above this many triples /sparql refuses: rdflib would need ~1 KB of RAM per triple.
+DEFAULT_SPARQL_MAX_TRIPLES = 2_000_000
+
+
+class GraphTooLarge(RuntimeError):
+    """The graph is over the in-process SPARQL limit."""
+
+
+class RdfSource:
+    """Either an rdflib Graph given up front, or a sorted N-Triples file loaded on demand."""
+
+    def __init__(
+        self,
+        graph: Graph | None = None,
+        *,
+        path: Path | None = None,
+        offsets: Mapping[str, tuple[int, int]] | None = None,
+        triples: int | None = None,
+    ) -> None:
+        if graph is None and path is None:
+            raise ValueError("an RdfSource needs a graph or an N-Triples file")
+        self._graph = graph
+        self.path = path
+        self.offsets = offsets or {}
+        self.triples = len(graph) if graph is not None else (triples or 0)
+        self._lock = threading.Lock()
+
+    @property
+    def loaded(self) -> bool:
+        return self._graph is not None
+
+    @property
+    def sparql_max_triples(self) -> int:
+        return int(os.environ.get("PLANKG_SPARQL_MAX_TRIPLES", DEFAULT_SPARQL_MAX_TRIPLES))
+
+    def graph(self) -> Graph:
+        """The whole graph in rdflib (parsed on first use; later callers wait for it)."""
+        if self._graph is not None:
+            return self._graph
+        if self.triples > self.sparql_max_triples:
+            raise GraphTooLarge(
+                f"the graph has {self.triples:,} triples, over the in-process SPARQL limit of "
+                f"{self.sparql_max_triples:,} (PLANKG_SPARQL_MAX_TRIPLES); load plankg.nt into "
+                "a SPARQL server or use Neo4j for a graph this size"
+            )
+        with self._lock:
+            if self._graph is None:
+                g = Graph()
+                bind_prefixes(g)
+                g.parse(self.path, format="nt")
+                self._graph = g
+        return self._graph
+
+    def describe(self, iri: str) -> Graph:
+        """The triples whose subject is `iri`, without loading the whole graph."""
+        out = Graph()
+        bind_prefixes(out)
+        if self._graph is not None:
+            for triple in self._graph.triples((URIRef(iri), None, None)):
+                out.add(triple)
+            return out
+        where = self.offsets.get(iri)
+        if where is not None and self.path is not None:
+            with open(self.path, "rb") as fh:
+                fh.seek(where[0])
+                out.parse(data=fh.read(where[1]).decode("utf-8"), format="nt")
+        return out
