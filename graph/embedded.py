@@ -118,6 +118,8 @@ def _blocks_of(rdf: Graph) -> Iterator[tuple[str, list[tuple[str, Term]], int, i
 class EmbeddedStore:
     """Answers the `Store` questions from an in-process networkx graph."""
 
+    in_memory = True  # lookups are pure CPU and sub-millisecond: no I/O to wait for
+
     def __init__(self, rdf: Graph) -> None:
         self.rdf = RdfSource(rdf)
         self.g = nx.MultiDiGraph()

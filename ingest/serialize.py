@@ -25,13 +25,17 @@ TTL, JSONLD, NT = "plankg.ttl", "plankg.jsonld", "plankg.nt"
 _PLAIN_LOCAL = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write `data` to `path` via a temporary file in the same folder and a rename."""
+def atomic_write(path: Path, data: bytes | Iterable[bytes]) -> None:
+    """Write `data` (bytes, or chunks streamed one by one) to `path` via a temporary file in
+    the same folder and a rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            if isinstance(data, bytes):
+                fh.write(data)
+            else:
+                fh.writelines(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o644)  # mkstemp makes files private; graph files are meant to be shared
@@ -67,15 +71,27 @@ def format_literal(lit: Lit) -> str:
     return f'"{text}"'
 
 
-def _parsed(lines: Iterable[bytes]) -> Iterator[tuple[str, str, Term]]:
+def _subjects(lines: Iterable[bytes]) -> Iterator[tuple[str, list[tuple[str, Term]]]]:
+    """Sorted lines → (subject, [(predicate, object)…]) one subject at a time: a subject's
+    lines are adjacent once sorted, so nothing but the current subject is held."""
+    current: str | None = None
+    triples: list[tuple[str, Term]] = []
     for line in lines:
         parsed = parse_line(line.decode("utf-8"))
-        if parsed is not None:
-            yield parsed
+        if parsed is None:
+            continue
+        s, p, o = parsed
+        if s != current:
+            if current is not None:
+                yield current, triples
+            current, triples = s, []
+        triples.append((p, o))
+    if current is not None:
+        yield current, triples
 
 
-def turtle_bytes(lines: Iterable[bytes]) -> bytes:
-    """Turtle written straight from sorted N-Triples lines: one block per subject, prefixed
+def turtle_chunks(lines: Iterable[bytes]) -> Iterator[bytes]:
+    """Turtle written straight from sorted N-Triples lines, one block per subject, prefixed
     names where the local part is plain. rdflib's own serialiser is ~20x slower."""
     from plankg.ontology.namespaces import PREFIXES
 
@@ -93,34 +109,34 @@ def turtle_bytes(lines: Iterable[bytes]) -> bytes:
                     return f"{prefix}:{local}"
         return f"<{t}>"
 
-    out = [f"@prefix {p}: <{ns}> ." for p, ns in sorted((p, str(ns)) for p, ns in PREFIXES.items())]
-    out.append("")
-    subject = predicate = None
-    for s, p, o in _parsed(lines):
-        if s != subject:
-            if subject is not None:
-                out[-1] += " ."
-                out.append("")
-            out.append(term(s))
-            out.append(f"    {term(p)} {term(o)}")
-            subject, predicate = s, p
-        elif p != predicate:
-            out[-1] += " ;"
-            out.append(f"    {term(p)} {term(o)}")
+    head = [
+        f"@prefix {p}: <{ns}> ." for p, ns in sorted((p, str(ns)) for p, ns in PREFIXES.items())
+    ]
+    yield ("\n".join(head) + "\n").encode("utf-8")
+    for subject, triples in _subjects(lines):
+        out = ["", term(subject)]
+        predicate = None
+        for p, o in triples:
+            if predicate is None:
+                out.append(f"    {term(p)} {term(o)}")
+            elif p != predicate:
+                out[-1] += " ;"
+                out.append(f"    {term(p)} {term(o)}")
+            else:
+                out[-1] += ","
+                out.append(f"        {term(o)}")
             predicate = p
-        else:
-            out[-1] += ","
-            out.append(f"        {term(o)}")
-    if subject is not None:
         out[-1] += " ."
-    return ("\n".join(out) + "\n").encode("utf-8")
+        yield ("\n".join(out) + "\n").encode("utf-8")
 
 
-def jsonld_bytes(lines: Iterable[bytes]) -> bytes:
-    """Flattened, expanded JSON-LD (one node object per subject), sorted and deterministic."""
-    nodes: dict[str, dict] = {}
-    for s, p, o in _parsed(lines):
-        node = nodes.setdefault(s, {"@id": s})
+def turtle_bytes(lines: Iterable[bytes]) -> bytes:
+    return b"".join(turtle_chunks(lines))
+
+
+def _jsonld_node(subject: str, triples: list[tuple[str, Term]]) -> dict:
+    node: dict = {"@id": subject}
+    for p, o in triples:
         if p == RDF_TYPE and not isinstance(o, Lit):
             node.setdefault("@type", []).append(o)
             continue
@@ -133,17 +149,34 @@ def jsonld_bytes(lines: Iterable[bytes]) -> bytes:
         else:
             value = {"@id": o}
         node.setdefault(p, []).append(value)
-    doc = {"@graph": [nodes[k] for k in sorted(nodes)]}
-    return json.dumps(doc, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")
+    return node
+
+
+def jsonld_chunks(lines: Iterable[bytes]) -> Iterator[bytes]:
+    """Flattened, expanded JSON-LD (one node object per subject, in the order of the sorted
+    lines), streamed node by node and laid out as `json.dumps(…, indent=1)` would."""
+    first = True
+    for subject, triples in _subjects(lines):
+        text = json.dumps(
+            _jsonld_node(subject, triples), ensure_ascii=False, sort_keys=True, indent=1
+        )
+        lead = '{\n "@graph": [\n' if first else ",\n"
+        first = False
+        yield (lead + "  " + text.replace("\n", "\n  ")).encode("utf-8")
+    yield b'{\n "@graph": []\n}' if first else b"\n ]\n}"
+
+
+def jsonld_bytes(lines: Iterable[bytes]) -> bytes:
+    return b"".join(jsonld_chunks(lines))
 
 
 def write_lines(lines: list[bytes], out_dir: str | Path) -> dict[str, Path]:
     """Write sorted N-Triples lines and the Turtle and JSON-LD made from them into `out_dir`."""
     out = Path(out_dir)
     paths = {"nt": out / NT, "ttl": out / TTL, "jsonld": out / JSONLD}
-    atomic_write(paths["nt"], b"".join(lines))
-    atomic_write(paths["ttl"], turtle_bytes(lines))
-    atomic_write(paths["jsonld"], jsonld_bytes(lines))
+    atomic_write(paths["nt"], lines)
+    atomic_write(paths["ttl"], turtle_chunks(lines))
+    atomic_write(paths["jsonld"], jsonld_chunks(lines))
     return paths
 
 

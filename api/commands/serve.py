@@ -83,4 +83,12 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(2) from exc
         typer.echo(f"Serving plankg on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
-        uvicorn.run(application, host=host, port=port, log_level="warning")
+        # no access log or proxy-header rewriting: both cost per request and neither is used
+        uvicorn.run(
+            application,
+            host=host,
+            port=port,
+            log_level="warning",
+            access_log=False,
+            proxy_headers=False,
+        )
