@@ -30,6 +30,7 @@ OPEN = "（(［[〔【"
 CLOSE = "）)］]〕】"
 _SEPARATORS = frozenset("、，,；;/／。|｜ \t\u3000\n")
 _CONJUNCTIONS = ("以及", "和", "及", "与", "同")
+_CONJUNCTION_RE = re.compile("|".join(_CONJUNCTIONS))
 _LEADING_WORDS = ("由", "请", "会同", "联合", "以及", "及", "和", "与", "并", "另", "同时")
 _TRAILING_WORDS = ("为", "共同", "分别", "具体", "各自", "统筹")
 _ETC = re.compile(
@@ -227,8 +228,11 @@ def _split_conjunctions(
     out: list[tuple[int, int]] = []
     i = s
     while i < e:
-        word = next((w for w in _CONJUNCTIONS if view.startswith(w, i)), None)
-        if word is None or depth[i] != 0 or i == s:
+        found = _CONJUNCTION_RE.search(view, i)  # the next 和/及/与…, tried in list order
+        if found is None or found.start() >= e:
+            break
+        i, word = found.start(), found.group()
+        if depth[i] != 0 or i == s:
             i += 1
             continue
         left = view[slice(*_trim(view, s, i))]

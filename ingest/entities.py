@@ -42,6 +42,7 @@ _PARK_RE = re.compile(
     + "|".join(PARK_SUFFIXES)
     + r")(?![\u4e00-\u9fff]{0,1}管委会)"
 )
+_ANY_SUFFIX = re.compile("|".join(PARK_SUFFIXES))  # cheap test: most sentences name no park
 _SHARED_SUFFIX = re.compile(
     r"([\u4e00-\u9fff]{2,4}(?:、[\u4e00-\u9fff]{2,4})+)(?:两|三|四|五|等)?个?("
     + "|".join(PARK_SUFFIXES)
@@ -71,6 +72,8 @@ def _trim_intro(name: str) -> str:
 def extract_parks(text: str) -> list[str]:
     """Named parks and industrial zones, in order of first mention."""
     found: list[str] = []
+    if not _ANY_SUFFIX.search(text):
+        return found
 
     def add(name: str) -> None:
         if (

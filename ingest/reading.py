@@ -24,7 +24,7 @@ _MAGIC = {
     b"GIF8": "a GIF image",
     b"\x7fELF": "an executable",
 }
-_PLAUSIBLE = re.compile(r"[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef\s\x20-\x7e“”‘’—…·]")
+_IMPLAUSIBLE = re.compile(r"[^\u4e00-\u9fff\u3000-\u303f\uff00-\uffef\s\x20-\x7e“”‘’—…·]")
 
 
 class PlanReadError(Exception):
@@ -121,6 +121,6 @@ def _plausible(text: str) -> bool:
     sample = text[:20000]
     if not sample.strip():
         return False
-    good = len(_PLAUSIBLE.findall(sample))
+    odd = len(_IMPLAUSIBLE.findall(sample))  # counting the few misfits, not the many fits
     controls = len(_CONTROL.findall(sample))
-    return controls == 0 and good / len(sample) >= 0.95
+    return controls == 0 and (len(sample) - odd) / len(sample) >= 0.95
