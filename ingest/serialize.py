@@ -95,19 +95,23 @@ def turtle_chunks(lines: Iterable[bytes]) -> Iterator[bytes]:
     names where the local part is plain. rdflib's own serialiser is ~20x slower."""
     from plankg.ontology.namespaces import PREFIXES
 
-    prefixes = sorted(((str(ns), p) for p, ns in PREFIXES.items()), key=lambda x: -len(x[0]))
+    prefix_of = {str(ns): p for p, ns in PREFIXES.items()}
+    # namespace (longest first) + a plain local name, in one C-level match per IRI
+    prefixed = re.compile(
+        "("
+        + "|".join(re.escape(ns) for ns in sorted(prefix_of, key=len, reverse=True))
+        + ")("
+        + _PLAIN_LOCAL.pattern
+        + ")"
+    )
 
     def term(t: Term) -> str:
         if isinstance(t, Lit):
             return format_literal(t)
         if t.startswith("_:"):
             return t
-        for ns, prefix in prefixes:
-            if t.startswith(ns):
-                local = t[len(ns) :]
-                if local and _PLAIN_LOCAL.fullmatch(local):
-                    return f"{prefix}:{local}"
-        return f"<{t}>"
+        m = prefixed.fullmatch(t)
+        return f"{prefix_of[m.group(1)]}:{m.group(2)}" if m else f"<{t}>"
 
     head = [
         f"@prefix {p}: <{ns}> ." for p, ns in sorted((p, str(ns)) for p, ns in PREFIXES.items())
@@ -153,17 +157,14 @@ def _jsonld_node(subject: str, triples: list[tuple[str, Term]]) -> dict:
 
 
 def jsonld_chunks(lines: Iterable[bytes]) -> Iterator[bytes]:
-    """Flattened, expanded JSON-LD (one node object per subject, in the order of the sorted
-    lines), streamed node by node and laid out as `json.dumps(…, indent=1)` would."""
+    """Flattened, expanded JSON-LD: one node object per subject and per line, in the order
+    of the sorted N-Triples lines, streamed node by node (and diff-friendly)."""
     first = True
     for subject, triples in _subjects(lines):
-        text = json.dumps(
-            _jsonld_node(subject, triples), ensure_ascii=False, sort_keys=True, indent=1
-        )
-        lead = '{\n "@graph": [\n' if first else ",\n"
+        text = json.dumps(_jsonld_node(subject, triples), ensure_ascii=False, sort_keys=True)
+        yield ('{"@graph": [\n' if first else ",\n").encode("utf-8") + text.encode("utf-8")
         first = False
-        yield (lead + "  " + text.replace("\n", "\n  ")).encode("utf-8")
-    yield b'{\n "@graph": []\n}' if first else b"\n ]\n}"
+    yield b'{"@graph": []}\n' if first else b"\n]}\n"
 
 
 def jsonld_bytes(lines: Iterable[bytes]) -> bytes:

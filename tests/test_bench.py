@@ -1,0 +1,46 @@
+"""The benchmark's own arithmetic: ratios against the baseline, and targets called met or
+MISSED from the figures (the figures themselves come from `make bench`, never from a test)."""
+
+from __future__ import annotations
+
+from bench.run import ratios, report, targets
+
+
+def _size(ms_per_plan: float, us_per_kb: float, load_s: float, triples: int, **http) -> dict:
+    return {
+        "extract": {"mb_per_s": 1.2, "ms_per_plan": ms_per_plan, "us_per_kb": us_per_kb},
+        "rdf": {"triples": triples, "triples_per_s": 1.0},
+        "store": {"load_s": load_s, "server_rss_mb": http.pop("rss", 100.0)},
+        "query": {"p50_ms": 0.1, "p99_ms": 0.2},
+        "http": {"p50_ms": 1.0, "p99_ms": http.get("p99", 4.0), "rps": http.get("rps", 1500.0)},
+        "accuracy": {"lead": 1.0, "assist": 1.0},
+    }
+
+
+def test_ratios_are_against_the_smallest_corpus():
+    sizes = {
+        "10": _size(10.0, 700.0, 1.0, 10_000),
+        "1000": _size(13.0, 700.0, 50.0, 1_000_000, p99=8.0),
+    }
+    out = ratios(sizes)
+    assert out["extract_ms_per_plan_1000_over_10"] == 1.3
+    assert out["extract_us_per_kb_1000_over_10"] == 1.0
+    assert out["store_load_s_per_mtriple_1000_over_10"] == 0.5
+    assert out["http_p99_1000_over_10"] == 2.0
+
+
+def test_targets_are_called_missed_when_the_figures_miss_them():
+    sizes = {
+        "10": _size(10.0, 700.0, 1.0, 10_000),
+        "1000": _size(13.0, 700.0, 50.0, 1_000_000, p99=8.0, rps=600.0, rss=5000.0),
+    }
+    results = {"sizes": sizes, "ratios": ratios(sizes), "neo4j": None}
+    results["targets"] = got = targets(results, "1000")
+    assert got["cost per plan flat (ratio <= 1.2)"] is False
+    assert got["HTTP p99 <= 5 ms"] is False and got["HTTP >= 1000 req/s"] is False
+    assert got["1000 plans served in <= 4 GB"] is False
+    assert got["extract >= 1 MB/s/core"] is True
+    assert got["batched Neo4j >= 20x naive"] is None
+    text = report(results)
+    assert "target HTTP p99 <= 5 ms: MISSED" in text
+    assert "target batched Neo4j >= 20x naive: not measured" in text
