@@ -34,7 +34,7 @@ from plankg.graph.store import (
     WorkingGroupInfo,
 )
 from plankg.ontology.namespaces import PK
-from plankg.ontology.ntriples import RDF_TYPE, Lit, Term, read_blocks
+from plankg.ontology.ntriples import RDF_TYPE, Lit, Term, collector_paused, read_blocks
 
 NODE_TYPES = {
     PK.Agency: "Agency",
@@ -166,6 +166,14 @@ class EmbeddedStore:
         self,
         blocks: Iterable[tuple[str, list[tuple[str, Term]], int, int]],
         offsets: dict[str, tuple[int, int]] | None = None,
+    ) -> None:
+        with collector_paused():  # millions of node dicts; no cyclic garbage among them
+            self._build_graph(blocks, offsets)
+
+    def _build_graph(
+        self,
+        blocks: Iterable[tuple[str, list[tuple[str, Term]], int, int]],
+        offsets: dict[str, tuple[int, int]] | None,
     ) -> None:
         g = self.g
         aliases: dict[str, set[str]] = {}

@@ -6,6 +6,7 @@ ingested, and the previous graph files are only replaced once the new ones are c
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -18,6 +19,9 @@ from plankg.ingest.model import Plan, Warning_
 from plankg.ingest.rdf import build_ntriples
 from plankg.ingest.reading import PlanReadError
 from plankg.ingest.serialize import write_lines
+
+
+FREEZE_EVERY = 100  # plans between two freezes of the finished plans (see extract_all)
 
 
 @dataclass
@@ -59,31 +63,50 @@ def extract_all(
     jurisdiction: str | None = None,
     title: str | None = None,
     progress: Callable[[Iterable[Path]], Iterable[Path]] | None = None,
+    directory: AgencyDirectory | None = None,
 ) -> IngestSummary:
-    """Extract every plan under `paths`; unreadable files and duplicate contents are reported."""
+    """Extract every plan under `paths`; unreadable files and duplicate contents are reported.
+
+    The plans of a batch stay in memory until the graph is written, and Python's cyclic
+    collector would rescan all of them on each full collection, so each plan would cost more
+    the more came before it (measured: +25 % per KB by 4,000 plans). Finished plans are
+    therefore frozen out of the collector's view every 100 plans, and thawed at the end.
+    """
     found = discover_plans(paths)
     summary = IngestSummary(errors=list(found.errors))
-    directory = AgencyDirectory.load()
+    directory = directory or AgencyDirectory.load()
     seen: dict[str, str] = {}
     docs: set[str] = set()
     files = progress(found.files) if progress else found.files
-    for path in files:
-        try:
-            plan = extract_plan(path, jurisdiction=jurisdiction, title=title, directory=directory)
-        except PlanReadError as exc:
-            summary.errors.append(str(exc))
-            continue
-        if plan.sha256 in seen:
-            summary.duplicates.append(
-                f"{path}: same content as {seen[plan.sha256]}; skipped as a duplicate"
-            )
-            continue
-        if plan.doc in docs:
-            summary.duplicates.append(f"{path}: another plan is already named {plan.doc}; skipped")
-            continue
-        seen[plan.sha256] = str(path)
-        docs.add(plan.doc)
-        summary.plans.append(plan)
+    thaw = gc.get_freeze_count() == 0  # leave alone whatever the process froze before
+    try:
+        for path in files:
+            try:
+                plan = extract_plan(
+                    path, jurisdiction=jurisdiction, title=title, directory=directory
+                )
+            except PlanReadError as exc:
+                summary.errors.append(str(exc))
+                continue
+            if plan.sha256 in seen:
+                summary.duplicates.append(
+                    f"{path}: same content as {seen[plan.sha256]}; skipped as a duplicate"
+                )
+                continue
+            if plan.doc in docs:
+                summary.duplicates.append(
+                    f"{path}: another plan is already named {plan.doc}; skipped"
+                )
+                continue
+            seen[plan.sha256] = str(path)
+            docs.add(plan.doc)
+            summary.plans.append(plan)
+            if len(summary.plans) % FREEZE_EVERY == 0:
+                gc.collect()  # only what is not frozen yet: the last 100 plans' leftovers
+                gc.freeze()
+    finally:
+        if thaw:
+            gc.unfreeze()
     return summary
 
 

@@ -18,6 +18,7 @@ from rdflib.plugins.serializers.nt import _nt_row
 from plankg.ingest.model import Agency, AgencyMention, Indicator, Plan, Span, Task
 from plankg.ontology import iris
 from plankg.ontology.namespaces import PK, bind_prefixes
+from plankg.ontology.ntriples import collector_paused
 
 
 def zh(text: str) -> Literal:
@@ -71,9 +72,10 @@ class LineSink:
 def build_ntriples(plans: Iterable[Plan]) -> list[bytes]:
     """All `plans` as sorted, distinct N-Triples lines: the same triples as `build_graph`."""
     sink = LineSink()
-    for plan in plans:
-        add_plan(sink, plan)
-    return sorted(sink.lines)
+    with collector_paused():
+        for plan in plans:
+            add_plan(sink, plan)
+        return sorted(sink.lines)
 
 
 def add_agency(g: TripleSink, agency: Agency, raw: str | None = None) -> URIRef:

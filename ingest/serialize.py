@@ -19,7 +19,7 @@ from pathlib import Path
 from rdflib import Graph
 
 from plankg.ontology.namespaces import bind_prefixes
-from plankg.ontology.ntriples import RDF_TYPE, XSD, Lit, Term, parse_line
+from plankg.ontology.ntriples import RDF_TYPE, XSD, Lit, Term, collector_paused, parse_line
 
 TTL, JSONLD, NT = "plankg.ttl", "plankg.jsonld", "plankg.nt"
 _PLAIN_LOCAL = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
@@ -175,9 +175,10 @@ def write_lines(lines: list[bytes], out_dir: str | Path) -> dict[str, Path]:
     """Write sorted N-Triples lines and the Turtle and JSON-LD made from them into `out_dir`."""
     out = Path(out_dir)
     paths = {"nt": out / NT, "ttl": out / TTL, "jsonld": out / JSONLD}
-    atomic_write(paths["nt"], lines)
-    atomic_write(paths["ttl"], turtle_chunks(lines))
-    atomic_write(paths["jsonld"], jsonld_chunks(lines))
+    with collector_paused():
+        atomic_write(paths["nt"], lines)
+        atomic_write(paths["ttl"], turtle_chunks(lines))
+        atomic_write(paths["jsonld"], jsonld_chunks(lines))
     return paths
 
 

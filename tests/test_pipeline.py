@@ -38,3 +38,38 @@ def test_undetectable_jurisdiction_is_a_warning_not_a_guess():
     assert plan.jurisdiction == "未知辖区"
     assert any(w.code == "no-jurisdiction" and "--jurisdiction" in w.message for w in plan.warnings)
     assert [m.raw for m in plan.tasks[0].lead] == ["发改局"]
+
+
+def test_a_batch_freezes_finished_plans_and_thaws_them_at_the_end(monkeypatch):
+    """Finished plans are kept out of the cyclic collector's scans during a batch (so cost per
+    plan stays flat), and the process is left as it was: nothing frozen, collector on."""
+    import gc
+
+    from plankg.ingest import pipeline
+
+    monkeypatch.setattr(pipeline, "FREEZE_EVERY", 2)
+    frozen_during: list[int] = []
+    real_extract = pipeline.extract_plan
+
+    def spy(*args, **kwargs):
+        frozen_during.append(gc.get_freeze_count())
+        return real_extract(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "extract_plan", spy)
+    summary = pipeline.extract_all([PLANS_DIR])
+    assert len(summary.plans) == 5
+    assert frozen_during[0] == 0 and frozen_during[-1] > 0  # frozen after the second plan
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
+
+
+def test_bulk_graph_work_restores_the_collector_even_on_error():
+    import gc
+
+    import pytest
+
+    from plankg.ontology.ntriples import collector_paused
+
+    with pytest.raises(RuntimeError), collector_paused():
+        assert not gc.isenabled()
+        raise RuntimeError("boom")
+    assert gc.isenabled()
