@@ -651,6 +651,7 @@ def generate(
         juris = _jurisdictions(seed)
         place: Jurisdiction | None = None
         order: list[Skeleton] = []
+        seen_texts: set[str] = set()
         for i in range(n_plans):
             j, k = divmod(i, plans_per_jurisdiction)
             if place is None or k == 0:
@@ -672,9 +673,22 @@ def generate(
                 order = list(src.skeletons[place.level])
                 random.Random(f"plankg-corpus:{seed}:skeletons:{j}").shuffle(order)
             skel = order[k % len(order)]
-            plan = _build_plan(src, skel, random.Random(f"plankg-corpus:{seed}:plan:{i}"))
-            data = plan.text.replace(short, place.stem).encode("utf-8")
-            doc = f"{i:0{width}d}_{hashlib.sha256(data).hexdigest()[:16]}.txt"
+            # A district has one skeleton and few sections to draw from, so two of its plans can
+            # come out identical; `plankg ingest` would rightly skip the second as a duplicate.
+            # Draw again (deterministically) until the text is new.
+            for attempt in range(50):
+                rng = random.Random(
+                    f"plankg-corpus:{seed}:plan:{i}" + f":{attempt}" * (attempt > 0)
+                )
+                plan = _build_plan(src, skel, rng)
+                data = plan.text.replace(short, place.stem).encode("utf-8")
+                digest = hashlib.sha256(data).hexdigest()
+                if digest not in seen_texts:
+                    break
+            else:
+                raise RuntimeError(f"plan {i}: no distinct text after 50 draws ({place.name})")
+            seen_texts.add(digest)
+            doc = f"{i:0{width}d}_{digest[:16]}.txt"
             (plans_dir / doc).write_bytes(data)
             if sidecars:
                 sidecar = plans_dir / f"{doc}.meta.toml"
