@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import gc
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,10 +16,10 @@ from plankg.ingest.agencies import AgencyDirectory
 from plankg.ingest.discover import discover_plans
 from plankg.ingest.extract import extract_plan
 from plankg.ingest.model import Plan, Warning_
-from plankg.ingest.rdf import build_ntriples
+from plankg.ingest.rdf import add_plans
 from plankg.ingest.reading import PlanReadError
 from plankg.ingest.serialize import write_lines
-
+from plankg.ingest.spool import LineSpool
 
 FREEZE_EVERY = 100  # plans between two freezes of the finished plans (see extract_all)
 
@@ -120,11 +120,26 @@ def ingest(
 ) -> IngestSummary:
     """Extract, build the RDF graph and write it to `out_dir`."""
     summary = extract_all(paths, jurisdiction=jurisdiction, title=title, progress=progress)
-    lines = build_ntriples(summary.plans)
-    summary.triples = len(lines)
-    if summary.plans:
-        summary.outputs = write_lines(lines, out_dir)
+    with LineSpool() as spool:
+        add_plans(spool, summary.plans)
+        if summary.plans:
+            lines = CountedLines(spool)
+            summary.outputs = write_lines(lines, out_dir)
+            summary.triples = lines.count
     return summary
+
+
+class CountedLines:
+    """Counts the lines of a one-pass stream as they are written."""
+
+    def __init__(self, lines: Iterable[bytes]) -> None:
+        self.lines = lines
+        self.count = 0
+
+    def __iter__(self) -> Iterator[bytes]:
+        for line in self.lines:
+            self.count += 1
+            yield line
 
 
 def terminal_progress(files: list[Path]) -> Iterable[Path]:

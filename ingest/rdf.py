@@ -69,12 +69,18 @@ class LineSink:
         return len(self.lines)
 
 
-def build_ntriples(plans: Iterable[Plan]) -> list[bytes]:
-    """All `plans` as sorted, distinct N-Triples lines: the same triples as `build_graph`."""
-    sink = LineSink()
+def add_plans(sink: TripleSink, plans: Iterable[Plan]) -> None:
+    """Add every plan's triples to `sink` (a `LineSink`, a `LineSpool` or an rdflib Graph)."""
     with collector_paused():
         for plan in plans:
             add_plan(sink, plan)
+
+
+def build_ntriples(plans: Iterable[Plan]) -> list[bytes]:
+    """All `plans` as sorted, distinct N-Triples lines: the same triples as `build_graph`."""
+    sink = LineSink()
+    add_plans(sink, plans)
+    with collector_paused():
         return sorted(sink.lines)
 
 

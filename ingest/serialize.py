@@ -171,15 +171,28 @@ def jsonld_bytes(lines: Iterable[bytes]) -> bytes:
     return b"".join(jsonld_chunks(lines))
 
 
-def write_lines(lines: list[bytes], out_dir: str | Path) -> dict[str, Path]:
-    """Write sorted N-Triples lines and the Turtle and JSON-LD made from them into `out_dir`."""
+def write_lines(lines: Iterable[bytes], out_dir: str | Path) -> dict[str, Path]:
+    """Write sorted N-Triples lines and the Turtle and JSON-LD made from them into `out_dir`.
+
+    `lines` may be a one-pass stream (a `LineSpool` merge): unless it is a list, the Turtle
+    and JSON-LD are made from the written `plankg.nt`, read back line by line.
+    """
     out = Path(out_dir)
     paths = {"nt": out / NT, "ttl": out / TTL, "jsonld": out / JSONLD}
     with collector_paused():
         atomic_write(paths["nt"], lines)
-        atomic_write(paths["ttl"], turtle_chunks(lines))
-        atomic_write(paths["jsonld"], jsonld_chunks(lines))
+        again = lines if isinstance(lines, list) else None
+        atomic_write(paths["ttl"], turtle_chunks(again or iter_file_lines(paths["nt"])))
+        atomic_write(paths["jsonld"], jsonld_chunks(again or iter_file_lines(paths["nt"])))
     return paths
+
+
+def iter_file_lines(path: Path) -> Iterator[bytes]:
+    """The non-blank lines of an N-Triples file, one at a time, each ending in a newline."""
+    with open(path, "rb") as fh:
+        for line in fh:
+            if line.strip():
+                yield line if line.endswith(b"\n") else line + b"\n"
 
 
 def write_graph(graph: Graph, out_dir: str | Path) -> dict[str, Path]:
@@ -192,8 +205,7 @@ def read_lines(data_dir: str | Path) -> list[bytes]:
     path = Path(data_dir) / NT
     if not path.exists():
         raise FileNotFoundError(f"no {NT} in {data_dir}: run `plankg ingest` first")
-    with open(path, "rb") as fh:
-        return [line if line.endswith(b"\n") else line + b"\n" for line in fh if line.strip()]
+    return list(iter_file_lines(path))
 
 
 def load_graph(data_dir: str | Path) -> Graph:

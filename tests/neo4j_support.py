@@ -22,11 +22,11 @@ class Neo4jSettings:
 
     @property
     def batch_size(self) -> int:
-        return 20 if self.profile == "falkordb" else 500
+        return 40 if self.profile == "falkordb" else 500
 
     @property
     def max_batch_bytes(self) -> int | None:
-        return 2500 if self.profile == "falkordb" else None
+        return 3500 if self.profile == "falkordb" else None
 
     @property
     def schema(self) -> bool:

@@ -1,0 +1,56 @@
+"""The line spool: sorted distinct N-Triples lines through run files, same answer as in memory."""
+
+from __future__ import annotations
+
+import pytest
+
+from plankg.ingest import spool as spool_module
+from plankg.ingest.pipeline import ingest
+from plankg.ingest.rdf import add_plans, build_ntriples
+from plankg.ingest.spool import LineSpool
+
+
+def test_spilled_runs_merge_to_the_in_memory_lines(sample_plans, tmp_path):
+    with LineSpool(chunk_lines=500, directory=tmp_path) as spool:
+        add_plans(spool, sample_plans)
+        merged = list(spool)
+        assert spool.runs > 3
+        assert list(spool) == merged  # a second pass gives the same lines
+    assert merged == build_ntriples(sample_plans)
+    assert list(tmp_path.iterdir()) == []  # closing removed the run files
+
+
+def test_lines_repeated_across_runs_come_out_once(tmp_path):
+    with LineSpool(chunk_lines=2, directory=tmp_path) as spool:
+        for line in (
+            b"<b> <p> <o> .\n",
+            b"<a> <p> <o> .\n",
+            b"<b> <p> <o> .\n",
+            b"<c> <p> <o> .\n",
+        ):
+            spool.add_line(line)
+        spool.add_line(b"<a> <p> <o> .\n")
+        assert list(spool) == [b"<a> <p> <o> .\n", b"<b> <p> <o> .\n", b"<c> <p> <o> .\n"]
+
+
+def test_a_small_corpus_never_touches_the_disk(sample_plans, tmp_path):
+    with LineSpool(directory=tmp_path) as spool:
+        add_plans(spool, sample_plans)
+        assert len(list(spool)) > 1000 and spool.runs == 0
+        assert list(tmp_path.iterdir()) == []
+
+
+def test_chunk_size_must_be_positive():
+    with pytest.raises(ValueError):
+        LineSpool(chunk_lines=0)
+
+
+def test_ingest_writes_the_same_bytes_whether_or_not_it_spills(sample_paths, tmp_path, monkeypatch):
+    in_memory = ingest(sample_paths, tmp_path / "memory")
+    monkeypatch.setattr(spool_module, "CHUNK_LINES", 300)
+    spilled = ingest(sample_paths, tmp_path / "spilled")
+    assert spilled.triples == in_memory.triples > 1000
+    for name in ("plankg.nt", "plankg.ttl", "plankg.jsonld"):
+        assert (tmp_path / "spilled" / name).read_bytes() == (
+            tmp_path / "memory" / name
+        ).read_bytes()
