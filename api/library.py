@@ -3,12 +3,15 @@
 An upload is read and extracted from a temporary file first; only a plan that yields a graph
 is added. The new graph files are written atomically (temporary file, then rename), so a crash
 mid-upload leaves the previous graph intact; the uploaded file is kept under `uploads/` so a
-restart serves it again.
+restart serves it again. The graph files are streamed, never held whole: a change costs one
+pass over the corpus on disk, not its size in memory.
 """
 
 from __future__ import annotations
 
+import heapq
 import tempfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from plankg.api.app import Library
@@ -16,7 +19,7 @@ from plankg.graph.embedded import EmbeddedStore
 from plankg.ingest.extract import extract_plan
 from plankg.ingest.rdf import build_ntriples
 from plankg.ingest.reading import PlanReadError
-from plankg.ingest.serialize import atomic_write, read_lines, write_lines
+from plankg.ingest.serialize import NT, atomic_write, iter_file_lines, write_lines
 from plankg.ontology import iris
 from plankg.ontology.namespaces import PK
 from plankg.ontology.ntriples import parse_line
@@ -24,35 +27,45 @@ from plankg.ontology.ntriples import parse_line
 ALLOWED = {".txt", ".md", ".docx", ".pdf", ".html", ".htm"}
 
 
-def _without_plan(lines: list[bytes], doc: str) -> tuple[list[bytes], bool]:
-    """`lines` minus every triple about the plan `doc` (its own nodes, and edges into them);
-    also whether the plan was there at all."""
-    plan = str(iris.plan_iri(doc))
-    task_prefix = str(iris.ID) + "task/" + iris.segment(iris.doc_stem(doc)) + "-t"
-    needles = (plan.encode("utf-8"), task_prefix.encode("utf-8"))
+class PlanLines:
+    """Which N-Triples lines belong to the plan `doc`: its own nodes, and edges into them."""
 
-    def owned(iri: str) -> bool:
-        return iri == plan or iri.startswith((plan + "/", task_prefix))
+    def __init__(self, doc: str) -> None:
+        self.plan = str(iris.plan_iri(doc))
+        self.task_prefix = str(iris.ID) + "task/" + iris.segment(iris.doc_stem(doc)) + "-t"
+        self._needles = (self.plan.encode("utf-8"), self.task_prefix.encode("utf-8"))
 
-    kept: list[bytes] = []
-    found = False
-    for line in lines:
-        if needles[0] in line or needles[1] in line:  # cheap test before parsing the line
-            s, _, o = parse_line(line.decode("utf-8")) or ("", "", "")
-            if owned(s):
-                found = True
-                continue
-            if isinstance(o, str) and owned(o):
-                continue
-        kept.append(line)
-    return kept, found
+    def _owned(self, iri: str) -> bool:
+        return iri == self.plan or iri.startswith((self.plan + "/", self.task_prefix))
+
+    def classify(self, line: bytes) -> str:
+        """ "own" (the plan's node is the subject), "edge" (points into it) or "other"."""
+        if self._needles[0] not in line and self._needles[1] not in line:
+            return "other"  # the cheap test before parsing the line
+        s, _, o = parse_line(line.decode("utf-8")) or ("", "", "")
+        if self._owned(s):
+            return "own"
+        return "edge" if isinstance(o, str) and self._owned(o) else "other"
+
+    def present_in(self, lines: Iterable[bytes]) -> bool:
+        return any(self.classify(line) == "own" for line in lines)
+
+    def removed_from(self, lines: Iterable[bytes]) -> Iterator[bytes]:
+        return (line for line in lines if self.classify(line) == "other")
 
 
-def _current_lines(data: Path) -> list[bytes]:
-    try:
-        return read_lines(data)
-    except FileNotFoundError:
-        return []
+def _current_lines(data: Path) -> Iterator[bytes]:
+    """The written graph's lines, streamed (a 10,000-plan graph is 14 million lines)."""
+    path = data / NT
+    return iter_file_lines(path) if path.exists() else iter(())
+
+
+def _merged(*sorted_streams: Iterable[bytes]) -> Iterator[bytes]:
+    previous = None
+    for line in heapq.merge(*sorted_streams):
+        if line != previous:
+            yield line
+            previous = line
 
 
 def _summary(store: EmbeddedStore, changed: str, warnings: list[str]) -> dict:
@@ -83,9 +96,9 @@ def data_library(data_dir: str | Path) -> Library:
                 raise ValueError(str(exc).replace(str(Path(tmp)) + "/", "")) from exc
         if not plan.tasks:
             raise ValueError(f"{name}: no responsibility clauses found; nothing was added")
-        lines, _ = _without_plan(_current_lines(data), plan.doc)  # re-uploading replaces it
+        kept = PlanLines(plan.doc).removed_from(_current_lines(data))  # re-upload replaces it
         atomic_write(uploads / name, content)
-        write_lines(sorted({*lines, *build_ntriples([plan])}), data)
+        write_lines(_merged(kept, build_ntriples([plan])), data)
         store = EmbeddedStore.open(data)
         return (
             store,
@@ -94,10 +107,10 @@ def data_library(data_dir: str | Path) -> Library:
         )
 
     def remove(doc: str):
-        lines, found = _without_plan(_current_lines(data), doc)
-        if not found:
+        owned = PlanLines(doc)
+        if not owned.present_in(_current_lines(data)):
             raise KeyError(doc)
-        write_lines(lines, data)
+        write_lines(owned.removed_from(_current_lines(data)), data)
         (uploads / doc).unlink(missing_ok=True)
         store = EmbeddedStore.open(data)
         return store, store.rdf, _summary(store, f"removed {doc}", [])

@@ -277,6 +277,7 @@ def neo4j_load() -> dict | None:
         return out
     finally:
         driver.close()
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def main() -> None:

@@ -237,3 +237,24 @@ def test_openapi_schema_has_no_server_errors(data_dir):
         run()
         checked += 1
     assert checked >= 15
+
+
+def test_reupload_replaces_and_removal_restores_the_plans_lines(tmp_path, data_dir):
+    data = tmp_path / "data"
+    shutil.copytree(data_dir, data)
+    c = make_client(data, api_key="secret")
+    key = {"X-API-Key": "secret"}
+    plan = "二、重点任务\n1.建设冷链物流园。新增冷库10座。（县商务粮食局牵头，县财政局配合）\n"
+    before = set((data / "plankg.nt").read_bytes().splitlines())
+    assert c.post("/plans", files={"file": ("new.txt", plan.encode())}, headers=key).is_success
+    once = (data / "plankg.nt").read_bytes()
+    assert c.post("/plans", files={"file": ("new.txt", plan.encode())}, headers=key).is_success
+    assert (data / "plankg.nt").read_bytes() == once  # replaced, not doubled
+    lines = once.splitlines()
+    assert lines == sorted(set(lines))  # the merge keeps the file sorted and distinct
+    assert c.delete("/plans/nope.txt", headers=key).status_code == 404
+    assert (data / "plankg.nt").read_bytes() == once
+    assert c.delete("/plans/new.txt", headers=key).is_success
+    after = set((data / "plankg.nt").read_bytes().splitlines())
+    assert before <= after
+    assert not [line for line in after - before if b"new" in line or "冷链".encode() in line]
