@@ -362,6 +362,7 @@ def report(results: dict) -> str:
     columns = [
         ("plans", 6, lambda n, r: f"{n}"),
         ("MB/s", 5, lambda n, r: f"{r['extract']['mb_per_s']:.2f}"),
+        ("kchar/s", 7, lambda n, r: f"{r['extract']['chars_per_s'] / 1000:.0f}"),
         ("ms/plan", 7, lambda n, r: f"{r['extract']['ms_per_plan']:.1f}"),
         ("us/KB", 6, lambda n, r: f"{r['extract']['us_per_kb']:.0f}"),
         ("triples", 9, lambda n, r: f"{r['rdf']['triples']}"),
