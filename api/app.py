@@ -29,7 +29,7 @@ from plankg.api.schemas import (
     PlanChange,
 )
 from plankg.graph.lookup import Ambiguous, Resolved, resolve_or_suggest
-from plankg.graph.rdf_source import RdfSource
+from plankg.graph.rdf_source import GraphTooLarge, RdfSource
 from plankg.graph.store import (
     AgencyInfo,
     IndicatorInfo,
@@ -425,13 +425,10 @@ def _query_routes(state: _State, settings: ApiSettings) -> APIRouter:
             raise ApiError(400, f"not a valid SPARQL query: {exc}") from exc
 
         rdf = state.rdf
-        if not rdf.loaded and rdf.triples > rdf.sparql_max_triples:
-            raise ApiError(
-                503,
-                f"the graph has {rdf.triples:,} triples, over the in-process SPARQL limit of "
-                f"{rdf.sparql_max_triples:,} (PLANKG_SPARQL_MAX_TRIPLES); load plankg.nt into "
-                "a SPARQL server, or use the Neo4j store and /cypher, for a graph this size",
-            )
+        try:
+            rdf.check_size()
+        except GraphTooLarge as exc:
+            raise ApiError(503, str(exc)) from exc
 
         def run() -> Any:
             # the first query parses the graph (once, under a lock); it goes on in the

@@ -9,7 +9,6 @@ pass over the corpus on disk, not its size in memory.
 
 from __future__ import annotations
 
-import heapq
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -20,6 +19,7 @@ from plankg.ingest.extract import extract_plan
 from plankg.ingest.rdf import build_ntriples
 from plankg.ingest.reading import PlanReadError
 from plankg.ingest.serialize import NT, atomic_write, iter_file_lines, write_lines
+from plankg.ingest.spool import merge_distinct
 from plankg.ontology import iris
 from plankg.ontology.namespaces import PK
 from plankg.ontology.ntriples import parse_line
@@ -39,7 +39,8 @@ class PlanLines:
         return iri == self.plan or iri.startswith((self.plan + "/", self.task_prefix))
 
     def classify(self, line: bytes) -> str:
-        """ "own" (the plan's node is the subject), "edge" (points into it) or "other"."""
+        """Whether the plan's node is the line's subject ("own"), its object ("edge"), or
+        neither ("other")."""
         if self._needles[0] not in line and self._needles[1] not in line:
             return "other"  # the cheap test before parsing the line
         s, _, o = parse_line(line.decode("utf-8")) or ("", "", "")
@@ -58,14 +59,6 @@ def _current_lines(data: Path) -> Iterator[bytes]:
     """The written graph's lines, streamed (a 10,000-plan graph is 14 million lines)."""
     path = data / NT
     return iter_file_lines(path) if path.exists() else iter(())
-
-
-def _merged(*sorted_streams: Iterable[bytes]) -> Iterator[bytes]:
-    previous = None
-    for line in heapq.merge(*sorted_streams):
-        if line != previous:
-            yield line
-            previous = line
 
 
 def _summary(store: EmbeddedStore, changed: str, warnings: list[str]) -> dict:
@@ -98,7 +91,7 @@ def data_library(data_dir: str | Path) -> Library:
             raise ValueError(f"{name}: no responsibility clauses found; nothing was added")
         kept = PlanLines(plan.doc).removed_from(_current_lines(data))  # re-upload replaces it
         atomic_write(uploads / name, content)
-        write_lines(_merged(kept, build_ntriples([plan])), data)
+        write_lines(merge_distinct(kept, build_ntriples([plan])), data)
         store = EmbeddedStore.open(data)
         return (
             store,

@@ -16,6 +16,7 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 
 from plankg.ontology.namespaces import bind_prefixes
+from plankg.ontology.ntriples import read_lines_at
 
 # Above this many triples /sparql refuses: rdflib would need ~1 KB of RAM per triple.
 DEFAULT_SPARQL_MAX_TRIPLES = 2_000_000
@@ -52,16 +53,20 @@ class RdfSource:
     def sparql_max_triples(self) -> int:
         return int(os.environ.get("PLANKG_SPARQL_MAX_TRIPLES", DEFAULT_SPARQL_MAX_TRIPLES))
 
+    def check_size(self) -> None:
+        """Raise `GraphTooLarge` when the graph is not parsed yet and over the limit."""
+        if self._graph is None and self.triples > self.sparql_max_triples:
+            raise GraphTooLarge(
+                f"the graph has {self.triples:,} triples, over the in-process SPARQL limit of "
+                f"{self.sparql_max_triples:,} (PLANKG_SPARQL_MAX_TRIPLES); load plankg.nt into "
+                "a SPARQL server, or use the Neo4j store and /cypher, for a graph this size"
+            )
+
     def graph(self) -> Graph:
         """The whole graph in rdflib (parsed on first use; later callers wait for it)."""
         if self._graph is not None:
             return self._graph
-        if self.triples > self.sparql_max_triples:
-            raise GraphTooLarge(
-                f"the graph has {self.triples:,} triples, over the in-process SPARQL limit of "
-                f"{self.sparql_max_triples:,} (PLANKG_SPARQL_MAX_TRIPLES); load plankg.nt into "
-                "a SPARQL server or use Neo4j for a graph this size"
-            )
+        self.check_size()
         with self._lock:
             if self._graph is None:
                 g = Graph()
@@ -80,7 +85,5 @@ class RdfSource:
             return out
         where = self.offsets.get(iri)
         if where is not None and self.path is not None:
-            with open(self.path, "rb") as fh:
-                fh.seek(where[0])
-                out.parse(data=fh.read(where[1]).decode("utf-8"), format="nt")
+            out.parse(data="\n".join(read_lines_at(self.path, *where)), format="nt")
         return out

@@ -20,6 +20,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 
 from plankg.ingest.model import Agency
+from plankg.ingest.normalize import any_char_of
 
 ONTOLOGY = Path(__file__).resolve().parent.parent / "ontology"
 KINDS = (
@@ -120,7 +121,7 @@ def load_lexicon(directory: Path = ONTOLOGY) -> Lexicon:
         places=places,
         placeholders=frozenset(r["value"] for r in by_type.get("placeholder", [])),
         fold_table=fold,
-        fold_chars=_any_of(fold),
+        fold_chars=any_char_of(fold),
         shorts=tuple(sorted(word_abbr, key=len, reverse=True)),
         full_forms=tuple(sorted(set(word_abbr.values()), key=len, reverse=True)),
     )
@@ -134,13 +135,6 @@ def fold(text: str) -> str:
     lex = load_lexicon()
     # a regex test runs ~15x faster than translate, and most text has nothing to fold
     return text.translate(lex.fold_table) if lex.fold_chars.search(text) else text
-
-
-def _any_of(table: dict[int, str]) -> re.Pattern[str]:
-    """A pattern matching any character that `table` maps."""
-    if not table:
-        return re.compile(r"(?!)")
-    return re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(table)) + "]")
 
 
 def clean_name(raw: str) -> str:

@@ -64,7 +64,15 @@ def _folding(simplify: bool) -> tuple[dict[int, str], re.Pattern[str]]:
     table = _fold_table()
     if not simplify:
         table = {k: v for k, v in table.items() if 0xFF01 <= k <= 0xFF5E or k == 0x3000}
-    return table, re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(table)) + "]")
+    return table, any_char_of(table)
+
+
+def any_char_of(table: dict[int, str]) -> re.Pattern[str]:
+    """A pattern matching any character a `str.translate` table maps (never matches for an
+    empty table): searching for one is far cheaper than translating text with none."""
+    if not table:
+        return re.compile(r"(?!)")
+    return re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(table)) + "]")
 
 
 @lru_cache(maxsize=1)

@@ -13,9 +13,9 @@ from typing import Protocol
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, ORG, PROV, RDF, SKOS, XSD
-from rdflib.plugins.serializers.nt import _nt_row
 
 from plankg.ingest.model import Agency, AgencyMention, Indicator, Plan, Span, Task
+from plankg.ingest.spool import LineSpool
 from plankg.ontology import iris
 from plankg.ontology.namespaces import PK, bind_prefixes
 from plankg.ontology.ntriples import collector_paused
@@ -54,23 +54,8 @@ class TripleSink(Protocol):
     def add(self, triple: tuple, /) -> object: ...
 
 
-class LineSink:
-    """Collects triples as distinct N-Triples lines. For a large corpus this is several times
-    lighter and faster than an rdflib Graph (no indexes, no term objects kept), and it is
-    already the form the files are written in."""
-
-    def __init__(self) -> None:
-        self.lines: set[bytes] = set()
-
-    def add(self, triple: tuple, /) -> None:
-        self.lines.add(_nt_row(triple).encode("utf-8"))
-
-    def __len__(self) -> int:
-        return len(self.lines)
-
-
 def add_plans(sink: TripleSink, plans: Iterable[Plan]) -> None:
-    """Add every plan's triples to `sink` (a `LineSink`, a `LineSpool` or an rdflib Graph)."""
+    """Add every plan's triples to `sink` (a `LineSpool` or an rdflib Graph)."""
     with collector_paused():
         for plan in plans:
             add_plan(sink, plan)
@@ -78,10 +63,10 @@ def add_plans(sink: TripleSink, plans: Iterable[Plan]) -> None:
 
 def build_ntriples(plans: Iterable[Plan]) -> list[bytes]:
     """All `plans` as sorted, distinct N-Triples lines: the same triples as `build_graph`."""
-    sink = LineSink()
-    add_plans(sink, plans)
-    with collector_paused():
-        return sorted(sink.lines)
+    with LineSpool() as spool:
+        add_plans(spool, plans)
+        with collector_paused():
+            return list(spool)
 
 
 def add_agency(g: TripleSink, agency: Agency, raw: str | None = None) -> URIRef:

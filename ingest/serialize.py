@@ -19,7 +19,7 @@ from pathlib import Path
 from rdflib import Graph
 
 from plankg.ontology.namespaces import bind_prefixes
-from plankg.ontology.ntriples import RDF_TYPE, XSD, Lit, Term, collector_paused, parse_line
+from plankg.ontology.ntriples import RDF_TYPE, XSD, Lit, Term, collector_paused, iter_blocks
 
 TTL, JSONLD, NT = "plankg.ttl", "plankg.jsonld", "plankg.nt"
 _PLAIN_LOCAL = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
@@ -74,20 +74,8 @@ def format_literal(lit: Lit) -> str:
 def _subjects(lines: Iterable[bytes]) -> Iterator[tuple[str, list[tuple[str, Term]]]]:
     """Sorted lines → (subject, [(predicate, object)…]) one subject at a time: a subject's
     lines are adjacent once sorted, so nothing but the current subject is held."""
-    current: str | None = None
-    triples: list[tuple[str, Term]] = []
-    for line in lines:
-        parsed = parse_line(line.decode("utf-8"))
-        if parsed is None:
-            continue
-        s, p, o = parsed
-        if s != current:
-            if current is not None:
-                yield current, triples
-            current, triples = s, []
-        triples.append((p, o))
-    if current is not None:
-        yield current, triples
+    for block in iter_blocks(lines):
+        yield block.subject, block.triples
 
 
 def turtle_chunks(lines: Iterable[bytes]) -> Iterator[bytes]:
@@ -198,14 +186,6 @@ def iter_file_lines(path: Path) -> Iterator[bytes]:
 def write_graph(graph: Graph, out_dir: str | Path) -> dict[str, Path]:
     """Write the three serialisations of an rdflib graph into `out_dir`."""
     return write_lines(graph_lines(graph), out_dir)
-
-
-def read_lines(data_dir: str | Path) -> list[bytes]:
-    """The lines of a written `plankg.nt` (sorted, as `write_lines` left them)."""
-    path = Path(data_dir) / NT
-    if not path.exists():
-        raise FileNotFoundError(f"no {NT} in {data_dir}: run `plankg ingest` first")
-    return list(iter_file_lines(path))
 
 
 def load_graph(data_dir: str | Path) -> Graph:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import heapq
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from types import TracebackType
 
@@ -20,9 +20,18 @@ from rdflib.plugins.serializers.nt import _nt_row
 CHUNK_LINES = 1_000_000  # ≈ 250 MB of lines and set slots; ~70 plans' worth per run
 
 
+def merge_distinct(*sorted_streams: Iterable[bytes]) -> Iterator[bytes]:
+    """Sorted streams of lines merged into one sorted stream, each line once."""
+    previous = None
+    for line in heapq.merge(*sorted_streams):
+        if line != previous:
+            yield line
+            previous = line
+
+
 class LineSpool:
     """A `TripleSink` that yields its triples as sorted, distinct N-Triples lines (bytes, each
-    ending in a newline) — the same lines `LineSink` collects, without holding them all."""
+    ending in a newline), holding at most `chunk_lines` of them in memory."""
 
     def __init__(self, chunk_lines: int | None = None, directory: str | Path | None = None):
         chunk_lines = CHUNK_LINES if chunk_lines is None else chunk_lines
@@ -65,11 +74,7 @@ class LineSpool:
             self._spill()
         files = [open(path, "rb") for path in self._runs]  # noqa: SIM115 — closed below
         try:
-            previous = None
-            for line in heapq.merge(*files):
-                if line != previous:
-                    yield line
-                    previous = line
+            yield from merge_distinct(*files)
         finally:
             for fh in files:
                 fh.close()

@@ -111,24 +111,30 @@ class Block:
 def read_blocks(path: str | Path) -> Iterator[Block]:
     """Stream a file subject by subject (a sorted file keeps each subject's lines together;
     in an unsorted one a subject may come back in several blocks)."""
+    with open(path, "rb") as fh:
+        yield from iter_blocks(fh, source=str(path))
+
+
+def iter_blocks(lines: Iterable[bytes], source: str = "N-Triples") -> Iterator[Block]:
+    """Group lines (bytes, as read from a file) by subject; offsets count bytes from the first
+    line. Errors name `source` and the line number."""
     interned: dict[str, str] = {}
     current: str | None = None
     triples: list[tuple[str, Term]] = []
     start = offset = 0
-    with open(path, "rb") as fh:
-        for number, raw in enumerate(fh, start=1):
-            try:
-                parsed = parse_line(raw.decode("utf-8"))
-            except (NTriplesError, UnicodeDecodeError) as exc:
-                raise NTriplesError(f"{path}, line {number}: {exc}") from exc
-            if parsed is not None:
-                s, p, o = parsed
-                if s != current:
-                    if current is not None:
-                        yield Block(current, triples, start, offset - start)
-                    current, triples, start = s, [], offset
-                triples.append((interned.setdefault(p, p), o))
-            offset += len(raw)
+    for number, raw in enumerate(lines, start=1):
+        try:
+            parsed = parse_line(raw.decode("utf-8"))
+        except (NTriplesError, UnicodeDecodeError) as exc:
+            raise NTriplesError(f"{source}, line {number}: {exc}") from exc
+        if parsed is not None:
+            s, p, o = parsed
+            if s != current:
+                if current is not None:
+                    yield Block(current, triples, start, offset - start)
+                current, triples, start = s, [], offset
+            triples.append((interned.setdefault(p, p), o))
+        offset += len(raw)
     if current is not None:
         yield Block(current, triples, start, offset - start)
 
@@ -138,13 +144,6 @@ def read_lines_at(path: str | Path, offset: int, length: int) -> list[str]:
     with open(path, "rb") as fh:
         fh.seek(offset)
         return fh.read(length).decode("utf-8").splitlines()
-
-
-def triples_of(lines: Iterable[str]) -> Iterator[tuple[str, str, Term]]:
-    for line in lines:
-        parsed = parse_line(line)
-        if parsed is not None:
-            yield parsed
 
 
 @contextmanager

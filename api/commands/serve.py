@@ -14,6 +14,7 @@ def build_app(store_kind: str, data: Path, uri: str | None, user: str | None, pa
     from plankg.api.app import ApiSettings, create_app
     from plankg.graph.embedded import EmbeddedStore
     from plankg.graph.rdf_source import RdfSource
+    from plankg.ingest.serialize import iter_file_lines
 
     library = None
     if store_kind == "neo4j":
@@ -31,7 +32,9 @@ def build_app(store_kind: str, data: Path, uri: str | None, user: str | None, pa
         store = Neo4jStore(neo4j.GraphDatabase.driver(uri, auth=auth))
         # /sparql and RDF answers read the local files when there are any
         nt = data / "plankg.nt"
-        rdf = RdfSource(path=nt, triples=_count_lines(nt)) if nt.exists() else None
+        rdf = (
+            RdfSource(path=nt, triples=sum(1 for _ in iter_file_lines(nt))) if nt.exists() else None
+        )
     else:
         from plankg.api.library import data_library
 
@@ -41,11 +44,6 @@ def build_app(store_kind: str, data: Path, uri: str | None, user: str | None, pa
     return create_app(
         store, rdf, settings=ApiSettings.from_env(), library=library, extra_routers=_extra_routers()
     )
-
-
-def _count_lines(path: Path) -> int:
-    with open(path, "rb") as fh:
-        return sum(1 for line in fh if line.strip())
 
 
 def _extra_routers() -> list:
