@@ -8,6 +8,7 @@ false positives — so over-segmentation is punished, not hidden.
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 from collections import Counter
@@ -15,6 +16,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from plankg.ingest.agencies import fold
 
 _WS = re.compile(r"\s+")
 
@@ -65,16 +68,19 @@ def evaluate(
     goals = [r for r in records if r.get("kind") == "goal"]
     docs = docs if docs is not None else {r["doc"] for r in records}
     gold_tasks = [g for g in load_jsonl(gold_dir / "tasks.jsonl") if g["doc"] in docs]
-    gold_goals = [g for g in load_jsonl(gold_dir / "goals.jsonl") if g["doc"] in docs]
+    goals_file = gold_dir / "goals.jsonl"
+    gold_goals = (
+        [g for g in load_jsonl(goals_file) if g["doc"] in docs] if goals_file.exists() else None
+    )
 
     # match each gold task to the first extracted task of its document containing the anchor
     by_doc: dict[str, list[tuple[int, str]]] = {}
     for i, t in enumerate(tasks):
-        by_doc.setdefault(t["doc"], []).append((i, _WS.sub("", t.get("text", ""))))
+        by_doc.setdefault(t["doc"], []).append((i, _comparable(t.get("text", ""))))
     key_of: dict[int, str] = {}  # extracted task index → gold key
     matched_gold = 0
     for g in gold_tasks:
-        anchor = _WS.sub("", g["anchor"])
+        anchor = _comparable(g["anchor"])
         for i, text in by_doc.get(g["doc"], []):
             if anchor in text and i not in key_of:
                 key_of[i] = f"{g['doc']}#{g['anchor']}"
@@ -94,18 +100,57 @@ def evaluate(
     found = list(enumerate(tasks))
     scores = {"tasks": task_score}
     for field in ("lead", "assist", "lead_raw", "assist_raw", "indicators", "projects", "parks"):
+        if gold_tasks and not all(field in g for g in gold_tasks):
+            continue  # a gold set that does not annotate this field (canonical names…)
         scores[field] = _score(pairs(gold_keyed, field, True), pairs(found, field, False))
-    scores["goals"] = _score(
-        Counter((g["doc"], _num(g["norm_value"]), g["norm_unit"]) for g in gold_goals),
-        Counter((g["doc"], _num(g["norm_value"]), g["norm_unit"]) for g in goals),
-    )
+    if gold_goals is not None:
+        scores["goals"] = _score(
+            Counter((g["doc"], _num(g["norm_value"]), g["norm_unit"]) for g in gold_goals),
+            Counter((g["doc"], _num(g["norm_value"]), g["norm_unit"]) for g in goals),
+        )
     return scores
+
+
+def _comparable(text: str) -> str:
+    """The form anchors and names are compared in: no white space, traditional = simplified."""
+    return fold(_WS.sub("", text))
 
 
 def _value_key(field: str, value: Any) -> Any:
     if field == "indicators":
-        return (_num(value["norm_value"]), value["norm_unit"])
-    return _WS.sub("", value)
+        return (_num(value["norm_value"]), fold(value["norm_unit"]))
+    return _comparable(value)
+
+
+def jurisdiction_truth(gold_dir: Path) -> dict[str, str]:
+    """`sources.csv` (file, jurisdiction: the full path such as 浙江省嘉兴市桐乡市), if any."""
+    path = gold_dir / "sources.csv"
+    if not path.exists():
+        return {}
+    with path.open(encoding="utf-8", newline="") as fh:
+        return {r["file"]: r["jurisdiction"] for r in csv.DictReader(fh) if r.get("file")}
+
+
+def jurisdiction_score(plans: Iterable[dict[str, Any]], truth: dict[str, str]) -> Score:
+    """Plans whose detected jurisdiction is the true one (tp) or another place (fp) or none.
+
+    A detection is right when its path from the province down (`jurisdiction_path`) joined is
+    the truth, or the truth ends with the detected name and the path is unknown.
+    """
+    tp = fp = fn = 0
+    for plan in plans:
+        want = truth.get(plan["doc"])
+        if want is None:
+            continue
+        path = "".join(plan.get("jurisdiction_path") or [])
+        name = plan.get("jurisdiction") or ""
+        if path == want or (not path and name and want.endswith(name)):
+            tp += 1
+        elif name:
+            fp += 1
+        else:
+            fn += 1
+    return Score(tp, fp, fn)
 
 
 def format_scores(scores: dict[str, Score]) -> str:

@@ -69,6 +69,20 @@ class Indicator:
     span: Span | None = None
 
 
+@dataclass(frozen=True)
+class Deadline:
+    """When a task is due, as the plan writes it (`12月底前`, `长期坚持`), and the date it
+    states if any: ISO `YYYY-MM-DD`, the last day of the stated period (the plan's year when
+    the text names only a month). `date` is None for open-ended wording (`持续推进`)."""
+
+    text: str
+    date: str | None = None
+    span: Span | None = None
+
+    def to_record(self) -> dict[str, Any]:
+        return {"text": self.text, "date": self.date}
+
+
 @dataclass
 class ProjectLocation:
     """A project tied to a park by the text, with the sentence that ties them."""
@@ -105,6 +119,7 @@ class Task:
     clause: str = ""  # the responsibility clause as written (normalised)
     clause_span: Span | None = None
     ordinal: int = 0  # position of the task within its document, 1-based
+    deadline: Deadline | None = None
 
     def to_record(self) -> dict[str, Any]:
         """The `tests/gold/tasks.jsonl` shape plus `kind`, `text` and `span` (CLI contract)."""
@@ -120,6 +135,7 @@ class Task:
             "indicators": [indicator_record(i) for i in self.indicators],
             "projects": self.projects,
             "parks": self.parks,
+            "deadline": self.deadline.to_record() if self.deadline else None,
             "text": self.text,
             "span": [self.span.start, self.span.end],
         }
@@ -181,6 +197,20 @@ class Plan:
     working_groups: list[WorkingGroup] = field(default_factory=list)
     project_locations: list[ProjectLocation] = field(default_factory=list)
     warnings: list[Warning_] = field(default_factory=list)
+    division_code: str | None = None  # the official 6-digit code of the jurisdiction, if known
+    jurisdiction_path: list[str] = field(default_factory=list)  # 山东省 › 济宁市 › 金乡县
+
+    def to_record(self) -> dict[str, Any]:
+        """The `kind: plan` line `plankg extract --format jsonl` prints before the tasks."""
+        known = bool(self.jurisdiction_path) or self.division_code is not None
+        return {
+            "kind": "plan",
+            "doc": self.doc,
+            "title": self.title,
+            "jurisdiction": self.jurisdiction if known or self.jurisdiction else None,
+            "division_code": self.division_code,
+            "jurisdiction_path": self.jurisdiction_path or None,
+        }
 
     def agencies(self) -> list[Agency]:
         """Every distinct agency the plan names, in first-mention order."""
