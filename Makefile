@@ -30,6 +30,7 @@ test: venv
 
 eval: venv
 	$(PLANKG) eval data/plans --gold tests/gold
+	$(PLANKG) eval --gold tests/realplans
 
 lint: venv
 	$(VENV)/bin/ruff check .

@@ -17,10 +17,11 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 
-from plankg.ingest.agencies import (
+from plankg.ontology.names import (
     ONTOLOGY,
     agency_strength,
     fold,
+    has_agency_ending,
     is_agency_like,
     is_collective,
     is_person,
@@ -31,7 +32,24 @@ CLOSE = "）)］]〕】"
 _SEPARATORS = frozenset("、，,；;/／。|｜ \t\u3000\n")
 _CONJUNCTIONS = ("以及", "和", "及", "与", "同")
 _CONJUNCTION_RE = re.compile("|".join(_CONJUNCTIONS))
-_LEADING_WORDS = ("由", "请", "会同", "联合", "以及", "及", "和", "与", "并", "另", "同时")
+_LEADING_WORDS = (
+    "由",
+    "请",
+    "会同",
+    "联合",
+    "以及",
+    "及",
+    "和",
+    "与",
+    "并",
+    "另",
+    "同时",
+    "根据",
+    "依据",
+    "按照",
+    "责成",
+    "交由",
+)
 _TRAILING_WORDS = ("为", "共同", "分别", "具体", "各自", "统筹")
 _ETC = re.compile(
     r"等(?:[\u4e00-\u9fff（）()]{0,10}?(?:单位|部门|机构|企业|乡镇|地方))?$"
@@ -40,7 +58,16 @@ _EDGE = "、，,；;：:。.“”\"'‘’《》<>*！!？?\u3000 \t"
 _TAIL_PUNCT = "。；;.，,、！!？?*\u3000 \t"
 _LEVEL_PREFIX = re.compile(r"^[县区市镇乡省州旗]")
 _IMPLAUSIBLE = re.compile(r"[0-9０-９。！？!?“”\"]|年|月底|前完成|长期|持续")
-_AGENCY_ROLES = ("lead", "assist", "joint")
+_AGENCY_ROLES = ("lead", "assist", "joint", "clause")
+_ITEM_NUMBER = re.compile(
+    r"^(?:\d{1,2}[.、．]|[（(]\d{1,2}[)）]|[一二三四五六七八九十]{1,3}[、．.]|[（(][一二三四五六七八九十]{1,3}[)）])"
+)
+_LEVEL_ITEM = re.compile(r"各?[乡镇县区市州旗]{1,2}")
+# `镇人民政府` after `各乡、`: one level and an ending that needs a level before it
+_LEVEL_ENDING = re.compile(r"[乡镇县区市州旗]{1,2}(?:人民政府|政府|党委|办事处|管委会)")
+_DEADLINE_ITEM = re.compile(
+    r"(?:\d{4}年)?(?:\d{1,2}月|[上下]半年|年[底末内]|第[一二三四]季度|\d{1,2}季度)(?:底|末|份|中旬|上旬|下旬)?(?:前|以前)?(?:完成|办结|到位|实现|取得|落实)?|长期坚持|持续推进|长期|持续|常态化"
+)
 
 
 @dataclass
@@ -61,6 +88,8 @@ class ClauseParse:
     style: str  # lead+assist | lead | joint | responsible+assist | bare | labelled | table | none
     ok: bool
     problem: str | None = None
+    convention: str | None = None  # "here" / "carry": the clause declares the first one leads
+    deadline: tuple[int, int] | None = None  # a time limit written inside the clause
 
 
 @dataclass
@@ -102,8 +131,11 @@ def _vocab(directory: Path = ONTOLOGY) -> _Vocab:
     marker_role = {r["term"]: r["role"] for r in rows if r["kind"] == "marker"}
     label_role = {r["term"]: r["role"] for r in rows if r["kind"] == "label"}
     header_role = {r["term"]: r["role"] for r in rows if r["kind"] in ("label", "header")}
-    inline_terms = [t for t, role in {**marker_role, **label_role}.items() if role != "person"]
-    inline_terms = [t for t in inline_terms if _role_of(t, marker_role, label_role) != "stop"]
+    inline_terms = [
+        t
+        for t, role in {**marker_role, **label_role}.items()
+        if role not in ("person", "stop", "deadline", "clause")
+    ]
     return _Vocab(
         # a role word must not be the start of 负责人/负责同志 (a person)
         markers=re.compile(f"(?:{_alternation(list(marker_role))})(?!人|同志)"),
@@ -122,6 +154,45 @@ def _vocab(directory: Path = ONTOLOGY) -> _Vocab:
 
 def _role_of(term: str, marker_role: dict[str, str], label_role: dict[str, str]) -> str:
     return marker_role.get(term) or label_role.get(term) or "joint"
+
+
+# ---------------------------------------------------------------- conventions
+
+
+@dataclass(frozen=True)
+class Convention:
+    """`列第一位者为牵头单位` and its wordings, with the bracket around it when it has one."""
+
+    start: int
+    end: int
+    carries: bool  # `下同`: it holds for the assignments that follow too
+
+
+def find_conventions(view: str) -> list[Convention]:
+    """Every first-listed-leads convention in a (folded) text, widened over `，下同` and over a
+    bracket that holds nothing else: `（列第一位者为工作牵头单位或汇总单位，下同）`."""
+    out = []
+    for pattern in _vocab().conventions:
+        for m in pattern.finditer(view):
+            start, end = m.start(), m.end()
+            tail = re.match(r"[，,、；;\s]*下同", view[end:])
+            carries = tail is not None
+            if tail:
+                end += tail.end()
+            before = re.search(r"[（(\[［〔【][\s，,]*$", view[:start])
+            after = re.match(r"[\s，,。]*[）)\]］〕】]", view[end:])
+            if before and after:
+                start, end = before.start(), end + after.end()
+            out.append(Convention(start, end, carries))
+    out.sort(key=lambda c: c.start)
+    return [c for i, c in enumerate(out) if i == 0 or c.start >= out[i - 1].end]
+
+
+def _mask(view: str, spans: list[tuple[int, int]]) -> str:
+    chars = list(view)
+    for start, end in spans:
+        chars[start:end] = " " * (end - start)
+    return "".join(chars)
 
 
 # ---------------------------------------------------------------- brackets
@@ -172,6 +243,10 @@ def _trim(view: str, s: int, e: int) -> tuple[int, int]:
             elif piece[-1] in OPEN + CLOSE and len(piece) - 1 not in matched:
                 e -= 1
         piece = view[s:e]
+        number = _ITEM_NUMBER.match(piece)
+        if number and number.end() < len(piece):
+            s += number.end()  # `2.县发改局`: an item number is not part of a name
+            continue
         for word in _LEADING_WORDS:
             rest = piece[len(word) :]
             if piece.startswith(word) and rest and is_agency_like(rest):
@@ -209,6 +284,7 @@ def _split(
             start = i + 1
     pieces.append((start, len(view)))
 
+    pieces = _join_shared_endings(view, pieces)
     out: list[RawMention] = []
     for s, e in pieces:
         for ps, pe in _split_conjunctions(view, depth, s, e, accept):
@@ -219,6 +295,36 @@ def _split(
             if text:
                 out.append(RawMention(text, offset + ts, offset + te))
     return out
+
+
+def _join_shared_endings(view: str, pieces: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """`各乡、镇人民政府`, `人民大垸、荒湖管理区`: a piece with no ending of its own before a
+    name shares that name's ending, so the two stay one name (a collective written with 、)."""
+    out: list[tuple[int, int]] = []
+    for s, e in pieces:
+        if out:
+            ps, pe = out[-1]
+            left = view[slice(*_trim(view, ps, pe))]
+            right = view[slice(*_trim(view, s, e))]
+            if left and right and view[pe : pe + 1] == "、" and _shares_ending(left, right):
+                out[-1] = (ps, e)
+                continue
+        out.append((s, e))
+    return out
+
+
+def _shares_ending(left: str, right: str) -> bool:
+    if not is_agency_like(right):
+        return False
+    if _LEVEL_ITEM.fullmatch(left):
+        return bool(_LEVEL_ENDING.fullmatch(right))
+    return (
+        len(left) <= 6
+        and bool(re.fullmatch(r"[\u4e00-\u9fff]+", left))
+        and not has_agency_ending(left)
+        and not is_collective(left)
+        and not is_person(left)
+    )
 
 
 def _split_conjunctions(
@@ -313,6 +419,8 @@ def parse_clause(inner: str, *, first_is_lead: bool = False) -> ClauseParse:
         found.style,
         found.ok,
         found.problem,
+        found.convention,
+        found.deadline,
     )
 
 
@@ -341,12 +449,14 @@ def _parse_clause(inner: str, first_is_lead: bool) -> ClauseParse:
         if labelled:
             return merge_labelled(labelled)
 
-    masked = list(view)
     # `（A、B、C，排名第一的为牵头单位）`: the convention stated inside the clause itself
-    for pattern in vocab.conventions:
-        for m in pattern.finditer(view):
-            first_is_lead = True
-            masked[m.start() : m.end()] = " " * (m.end() - m.start())
+    conventions = find_conventions(view)
+    convention = None
+    if conventions:
+        first_is_lead = True
+        convention = "carry" if any(c.carries for c in conventions) else "here"
+        view = _mask(view, [(c.start, c.end) for c in conventions])
+    masked = list(view)
     # inline roles `A（牵头）` attach to the agency just before them
     inline: list[tuple[int, str]] = []
     view = "".join(masked)
@@ -369,6 +479,7 @@ def _parse_clause(inner: str, first_is_lead: bool) -> ClauseParse:
 
     by_role: dict[str, list[RawMention]] = {"lead": [], "assist": [], "joint": [], "tail": []}
     problems: list[str] = []
+    deadline: tuple[int, int] | None = None
     for s, e, role in chunks:
         items = _split(view[s:e], inner[s:e], s)
         if role == "lead" and not items:
@@ -376,6 +487,9 @@ def _parse_clause(inner: str, first_is_lead: bool) -> ClauseParse:
         for item in items:
             kind = _item_kind(item.text)
             if kind == "person":
+                continue
+            if kind == "junk" and _DEADLINE_ITEM.fullmatch(fold(item.text)):
+                deadline = (item.start, item.end)  # `…管委会，6月底完成）`: when, not who
                 continue
             if kind == "junk":
                 if role is not None or not has_markers:
@@ -409,12 +523,15 @@ def _parse_clause(inner: str, first_is_lead: bool) -> ClauseParse:
 
     lead, assist = _dedupe(lead, assist)
     if problems:
-        return ClauseParse(lead, assist, style, False, "; ".join(problems))
-    if not lead and not assist:
-        return ClauseParse([], [], "none", True, "clause names no agency")
-    if not lead:
-        return ClauseParse(lead, assist, style, True, "no lead agency named")
-    return ClauseParse(lead, assist, style, True, None)
+        found = ClauseParse(lead, assist, style, False, "; ".join(problems))
+    elif not lead and not assist:
+        found = ClauseParse([], [], "none", True, "clause names no agency")
+    elif not lead:
+        found = ClauseParse(lead, assist, style, True, "no lead agency named")
+    else:
+        found = ClauseParse(lead, assist, style, True, None)
+    found.convention, found.deadline = convention, deadline
+    return found
 
 
 def _joint(items: list[RawMention], first_is_lead: bool) -> tuple[list, list, str]:
@@ -591,12 +708,6 @@ def looks_like_assignment(s: str) -> bool:
 # ---------------------------------------------------------------- labelled styles
 
 
-def detect_first_is_lead_convention(document_text: str) -> bool:
-    """Whether the plan says the first agency listed leads (`排在第一位的为牵头单位`)."""
-    view = fold(re.sub(r"\s+", "", document_text))
-    return any(p.search(view) for p in _vocab().conventions)
-
-
 def parse_labelled(text: str, *, first_is_lead: bool = False) -> list[LabelledAssignment]:
     """Label blocks in `牵头单位：A；配合单位：B、C` / `责任单位：A、B` / `牵头领导：… 完成时限：…`.
 
@@ -613,6 +724,12 @@ def parse_labelled(text: str, *, first_is_lead: bool = False) -> list[LabelledAs
 def _parse_labelled(text: str, first_is_lead: bool) -> list[LabelledAssignment]:
     vocab = _vocab()
     view = fold(text)
+    conventions = find_conventions(view)
+    convention = None
+    if conventions:
+        first_is_lead = True
+        convention = "carry" if any(c.carries for c in conventions) else "here"
+        view = _mask(view, [(c.start, c.end) for c in conventions])
     found = list(vocab.labels.finditer(view))
     if not found:
         return []
@@ -625,10 +742,35 @@ def _parse_labelled(text: str, first_is_lead: bool) -> list[LabelledAssignment]:
         value_start = m.end()
         value_end = found[i + 1].start() if i + 1 < len(found) else len(view)
         value_end = _value_end(view, value_start, value_end)
+        if role == "deadline":
+            span = _strip_span(view, value_start, value_end)
+            parse = ClauseParse(
+                [], [], "labelled", True, deadline=span if span[1] > span[0] else None
+            )
+            blocks.append(LabelledAssignment(m.group("label"), role, parse, m.start(), span[1]))
+            continue
+        value = view[value_start:value_end]
+        if role == "clause" or _ROLE_MARKER.search(value):
+            sub = _parse_clause(text[value_start:value_end].replace("\n", " "), first_is_lead)
+            parse = ClauseParse(
+                [_shift(x, value_start) for x in sub.lead],
+                [_shift(x, value_start) for x in sub.assist],
+                "labelled",
+                sub.ok,
+                sub.problem,
+            )
+            if role == "assist" or (role != "lead" and has_lead and role != "clause"):
+                parse.assist, parse.lead = parse.lead + parse.assist, []
+            end = max((x.end for x in parse.lead + parse.assist), default=value_end)
+            blocks.append(LabelledAssignment(m.group("label"), role, parse, m.start(), end))
+            continue
         items = []
-        for item in _split(view[value_start:value_end], text[value_start:value_end], value_start):
+        deadline = None
+        for item in _split(value, text[value_start:value_end], value_start):
             kind = _item_kind(item.text)
             if kind == "junk":
+                if _DEADLINE_ITEM.search(fold(item.text)):
+                    deadline = (item.start, item.end)
                 break
             if kind != "person":
                 items.append(item)
@@ -640,6 +782,7 @@ def _parse_labelled(text: str, first_is_lead: bool) -> list[LabelledAssignment]:
         else:
             lead, assist, _ = _joint(items, first_is_lead)
             parse = ClauseParse(lead, assist, "labelled", bool(items))
+        parse.deadline = deadline
         if not items:
             parse.problem = f"{m.group('label')} names no agency"
         blocks.append(LabelledAssignment(m.group("label"), role, parse, m.start(), end))
@@ -648,7 +791,25 @@ def _parse_labelled(text: str, first_is_lead: bool) -> list[LabelledAssignment]:
     leads = {_dedupe_key(x.text) for b in blocks for x in b.parse.lead}
     for b in blocks:
         b.parse.assist = [x for x in b.parse.assist if _dedupe_key(x.text) not in leads]
+    if convention and blocks:
+        blocks[0].parse.convention = convention
     return blocks
+
+
+# role words that make a labelled value a clause of its own: 责任单位：A牵头，B配合
+_ROLE_MARKER = re.compile(r"牵头|主办|配合|协办|协助|参与")
+
+
+def _shift(m: RawMention, by: int) -> RawMention:
+    return RawMention(m.text, m.start + by, m.end + by)
+
+
+def _strip_span(view: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and view[start] in _EDGE + "\n":
+        start += 1
+    while end > start and view[end - 1] in _EDGE + "\n":
+        end -= 1
+    return start, end
 
 
 def _value_end(view: str, start: int, end: int) -> int:
@@ -673,22 +834,27 @@ def merge_labelled(labelled: list[LabelledAssignment]) -> ClauseParse:
     assist = [m for b in labelled for m in b.parse.assist]
     lead, assist = _dedupe(lead, assist)
     problem = None if lead else "no lead agency named"
-    return ClauseParse(lead, assist, "labelled", bool(lead), problem)
+    conventions = [b.parse.convention for b in labelled if b.parse.convention]
+    deadline = next((b.parse.deadline for b in labelled if b.parse.deadline), None)
+    return ClauseParse(
+        lead,
+        assist,
+        "labelled",
+        bool(lead),
+        problem,
+        "carry" if "carry" in conventions else (conventions[0] if conventions else None),
+        deadline,
+    )
 
 
 # ---------------------------------------------------------------- task tables
 
 
 def header_role(cell: str) -> str | None:
-    """The role of a task-table column from its header: lead/assist/joint/person/stop/None."""
-    view = fold(re.sub(r"\s+", "", cell))
-    roles = _vocab().header_role
-    core = re.sub(r"[（(][^（()）]*[)）]", "", view)  # `责任单位（排在第一位的为牵头单位）`
-    for text in (core, view):
-        hits = [t for t in roles if t in text]
-        if hits:
-            return roles[max(hits, key=len)]
-    return None
+    """The role of a task-table column from its header: lead/assist/joint/person/… or None."""
+    from plankg.ingest.tables import column_kind
+
+    return column_kind(cell)
 
 
 def parse_table_row(
@@ -697,69 +863,83 @@ def parse_table_row(
     *,
     line: str | None = None,
     first_is_lead: bool = False,
+    kinds: list[str | None] | None = None,
 ) -> ClauseParse | None:
-    """Read the responsibility columns of a flattened task-table row (None: not a task row).
+    """Read the responsibility columns of a task-table row (None: not a task row: the header
+    repeated, a spacer or a section row spanning the table).
 
-    Offsets index into `line` when given (each cell is located in it, left to right), else into
+    Column kinds come from the header cells (`tables.column_kind`) unless given. Offsets
+    index into `line` when given (the row as tab-separated cells), else into
     `"\\t".join(cells)`.
     """
     try:
-        return _parse_table_row(cells, header, line, first_is_lead)
+        if [fold(c).strip() for c in cells[: len(header)]] == [fold(h).strip() for h in header]:
+            return None
+        if sum(1 for c in cells if c.strip()) <= 1:
+            return None
+        if kinds is None:
+            kinds = [header_role(h) for h in header]
+        first = {i for i, h in enumerate(header) if find_conventions(fold(h))}
+        return _parse_table_row(cells, kinds, line, first_is_lead, first)
     except Exception as exc:  # pragma: no cover - defensive
         return ClauseParse([], [], "table", False, f"internal error reading table row: {exc!r}")
 
 
 def _parse_table_row(
-    cells: list[str], header: list[str], line: str | None, first_is_lead: bool
+    cells: list[str],
+    kinds: list[str | None],
+    line: str | None,
+    first_is_lead: bool,
+    first_columns: set[int],
 ) -> ClauseParse | None:
-    roles = [header_role(h) for h in header]
-    if not any(r in ("lead", "assist", "joint") for r in roles):
+    if not any(k in ("lead", "assist", "joint") for k in kinds):
         return None
-    if [fold(c).strip() for c in cells[: len(header)]] == [fold(h).strip() for h in header]:
-        return None  # the header repeated (page break in a long table)
     base = line if line is not None else "\t".join(cells)
     positions, cursor = [], 0
     for cell in cells:
         found = base.find(cell, cursor) if cell else -1
         positions.append(found if found >= 0 else cursor)
         cursor = (found + len(cell)) if found >= 0 else cursor
-    conventions = _vocab().conventions
-    has_lead = any(r == "lead" and c.strip() for r, c in zip(roles, cells, strict=False))
+    has_lead = any(k == "lead" and c.strip() for k, c in zip(kinds, cells, strict=False))
     lead: list[RawMention] = []
     assist: list[RawMention] = []
-    for role, head, cell, pos in zip(roles, header, cells, positions, strict=False):
-        if role not in ("lead", "assist", "joint") or not cell.strip():
+    convention = None
+    for col, (kind, cell, pos) in enumerate(zip(kinds, cells, positions, strict=False)):
+        if kind not in ("lead", "assist", "joint") or not cell.strip():
             continue
+        view = fold(cell)
+        conventions = find_conventions(view)
+        if conventions:
+            view = _mask(view, [(c.start, c.end) for c in conventions])
+            convention = "carry" if any(c.carries for c in conventions) else "here"
         items = [
             m
-            for m in _split(fold(cell), cell, pos)
+            for m in _split(view, cell, pos)
             if _item_kind(m.text) in ("agency", "collective", "unknown")
         ]
-        if role == "lead":
+        if kind == "lead":
             lead += items
-        elif role == "assist" or has_lead:
+        elif kind == "assist" or has_lead:
             assist += items
         else:
-            column_first = first_is_lead or any(p.search(fold(head)) for p in conventions)
+            column_first = first_is_lead or bool(conventions) or col in first_columns
             first, rest, _ = _joint(items, column_first)
             lead += first
             assist += rest
     lead, assist = _dedupe(lead, assist)
     if not lead and not assist:
-        if sum(1 for c in cells if c.strip()) <= 1:
-            return None  # a spacer or a section row spanning the table
         return ClauseParse([], [], "table", False, "no agency in the responsibility columns")
     if not lead:
         return ClauseParse(lead, assist, "table", True, "no lead agency named")
-    return ClauseParse(lead, assist, "table", True, None)
+    return ClauseParse(lead, assist, "table", True, None, convention)
 
 
 __all__ = [
     "ClauseParse",
     "LabelledAssignment",
     "RawMention",
-    "detect_first_is_lead_convention",
     "find_all_responsibility_clauses",
+    "find_conventions",
     "find_responsibility_clause",
     "header_role",
     "looks_like_assignment",

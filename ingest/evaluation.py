@@ -66,7 +66,7 @@ def evaluate(
     records = list(records)
     tasks = [r for r in records if r.get("kind") == "task"]
     goals = [r for r in records if r.get("kind") == "goal"]
-    docs = docs if docs is not None else {r["doc"] for r in records}
+    docs = docs if docs is not None else {r["doc"] for r in records if "doc" in r}
     gold_tasks = [g for g in load_jsonl(gold_dir / "tasks.jsonl") if g["doc"] in docs]
     goals_file = gold_dir / "goals.jsonl"
     gold_goals = (
@@ -122,13 +122,22 @@ def _value_key(field: str, value: Any) -> Any:
     return _comparable(value)
 
 
-def jurisdiction_truth(gold_dir: Path) -> dict[str, str]:
-    """`sources.csv` (file, jurisdiction: the full path such as 浙江省嘉兴市桐乡市), if any."""
+def _sources(gold_dir: Path) -> list[dict[str, str]]:
     path = gold_dir / "sources.csv"
     if not path.exists():
-        return {}
+        return []
     with path.open(encoding="utf-8", newline="") as fh:
-        return {r["file"]: r["jurisdiction"] for r in csv.DictReader(fh) if r.get("file")}
+        return [r for r in csv.DictReader(fh) if r.get("file")]
+
+
+def jurisdiction_truth(gold_dir: Path) -> dict[str, str]:
+    """`sources.csv` (file, jurisdiction: the full path such as 浙江省嘉兴市桐乡市), if any."""
+    return {r["file"]: r["jurisdiction"] for r in _sources(gold_dir) if r.get("jurisdiction")}
+
+
+def source_urls(gold_dir: Path) -> dict[str, str]:
+    """The web address each document was saved from, by file name (`sources.csv`)."""
+    return {r["file"]: r["url"] for r in _sources(gold_dir) if r.get("url")}
 
 
 def jurisdiction_score(plans: Iterable[dict[str, Any]], truth: dict[str, str]) -> Score:

@@ -64,6 +64,35 @@ def parse_heading(line: str) -> HeadingLine | None:
     return None
 
 
+_CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")}
+
+
+def cn_number(text: str) -> int | None:
+    """一 → 1, 十二 → 12, 二十 → 20, 二十三 → 23 (up to 99); None for anything else."""
+    if not text or any(c not in "零一二三四五六七八九十" for c in text):
+        return None
+    if "十" not in text:
+        return _CN_DIGITS[text] if len(text) == 1 else None
+    tens, _, ones = text.partition("十")
+    value = (_CN_DIGITS.get(tens, 0) if tens else 1) * 10
+    return value + (_CN_DIGITS.get(ones, 0) if ones else 0)
+
+
+def parse_marker(text: str) -> tuple[str, int] | None:
+    """(style, number) of the heading marker opening `text`: `（二）` → ("paren_cn", 2)."""
+    for style, pattern in MARKERS:
+        m = pattern.match(text)
+        if m is None:
+            continue
+        digits = re.search(r"\d+", m.group(0))
+        if digits:
+            return style, int(digits.group())
+        cn = re.search(f"[{_CN}]+", m.group(0))
+        number = cn_number(cn.group()) if cn else None
+        return (style, number) if number is not None else None
+    return None
+
+
 def run_in_title(paragraph: str) -> str:
     """The run-in title of an un-numbered paragraph (`休闲食品。培育…` → `休闲食品`), or ''."""
     end = _TITLE_END.search(paragraph)
@@ -89,6 +118,9 @@ class OutlineStack:
 
     def path(self) -> list[str]:
         return [h for _, h in self._stack]
+
+    def styles(self) -> list[str]:
+        return [s for s, _ in self._stack]
 
     def depth(self) -> int:
         return len(self._stack)

@@ -1,10 +1,17 @@
-"""Cut a normalised plan into blocks: tasks (text + responsibility clause), goal text,
+"""Cut a normalised plan into blocks: tasks (text + responsibility assignment), goal text,
 working-group text and orphan text, each with its heading path.
 
-A task is the run of paragraphs since the last heading or the last task that ends in a
-responsibility clause — a trailing `（A牵头，B负责）`, a labelled `牵头单位：…` line or a row of a
-task table. Everything else is kept as a block too, so nothing is silently dropped: orphan
-text feeds plan goals and clause-like text that did not parse becomes a warning.
+A task is an item of the plan that carries its own assignment, in any of the shapes plans
+use: a closing clause `（A牵头，B负责）` or `[牵头单位：A；责任单位：B]`, labelled lines under the
+item (`牵头责任单位：…` / `主要协作单位：…` / `时限要求：…`), a run-in label (`…。责任单位：…`), a
+row of a task table (read by column: see `tables.py`), or, for the items of a section
+without one, the assignment the section heading states (`一、…政策（由县发改局牵头实施）`).
+`列第一位者为牵头单位` conventions hold where they are written, and from there on when they
+say `下同` or stand outside any assignment.
+
+Everything else is kept as a block too, so nothing is silently dropped: orphan text feeds the
+warnings (an item with targets but no assignment), goal sections give plan goals, and an item
+cut off at the end of the text is reported as truncated.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ from dataclasses import dataclass, field
 
 from plankg.ingest import clauses
 from plankg.ingest.headings import OutlineStack, parse_heading, run_in_title
+from plankg.ingest.tables import TEXT_KINDS, header_kinds
 
 GOAL_SECTION = re.compile(
     r"(工作目标|主要指标|主要目标|发展目标|总体目标|预期目标|目标任务$|^目标$)"
@@ -22,18 +30,18 @@ GOAL_SECTION = re.compile(
 WORKING_GROUP_SECTION = re.compile(
     r"(推进机制|保障措施|组织保障|组织领导|工作机制|保障机制|组织实施)"
 )
-_LABEL_LINE = re.compile(
-    r"^[（(]?(牵头单位|牵头部门|责任单位|责任部门|配合单位|配合部门|主责单位)[：:]"
+_SENTENCE_END = re.compile(r"[。！？；;…）)\]】”]$")
+_HEADING_ASSIGNMENT = re.compile(
+    r"^(?:由)?(?P<who>.+?)(?:牵头|负责|主抓)(?:实施|推进|落实|负责)?(?:的)?(?:工作|事项|任务)?"
+    r"(?:[（(]\d+项[)）])?$"
 )
-_TABLE_SPLIT = re.compile(r"\t|\s*\|\s*")
-_TABLE_RULE = re.compile(r"^[\s|:\-]+$")
 
 
 @dataclass
 class Block:
     """A run of normalised text [start, end) with its heading path."""
 
-    kind: str  # "task" | "goal" | "orphan" | "working_group" | "unparsed"
+    kind: str  # "task" | "goal" | "orphan" | "working_group" | "unparsed" | "truncated"
     start: int
     end: int
     section: list[str]
@@ -44,6 +52,9 @@ class Block:
     mention_offset: int = 0  # add to the parse's mention offsets to get absolute offsets
     problem: str = ""
     body_end: int | None = None  # where the task's own text ends (default: at the clause)
+    body: list[tuple[int, int]] = field(default_factory=list)  # table rows: the text cells
+    deadline: tuple[int, int] | None = None  # absolute span of the stated time limit
+    inherited: str | None = None  # the heading whose assignment the task takes
 
 
 @dataclass
@@ -52,6 +63,8 @@ class _Pending:
     end: int = 0
     title: str = ""
     own_heading: bool = False  # the run began with a numbered heading that carries a body
+    labels_start: int | None = None  # labelled lines under the item
+    labels_end: int = 0
 
     def add(self, start: int, end: int, title: str = "") -> None:
         if self.start is None:
@@ -61,7 +74,16 @@ class _Pending:
 
 @dataclass
 class _Table:
+    kinds: list[str | None] = field(default_factory=list)
     header: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Heading:
+    style: str
+    heading: str
+    parse: clauses.ClauseParse | None  # an assignment stated in the heading
+    offset: int
 
 
 def _lines(text: str) -> Iterator[tuple[int, str]]:
@@ -80,151 +102,382 @@ def _section_mode(path: list[str]) -> str:
     return "task"
 
 
-def segment(text: str) -> list[Block]:
-    """Split normalised text (one paragraph per line) into blocks."""
-    first_is_lead = clauses.detect_first_is_lead_convention(text)
-    outline = OutlineStack()
-    blocks: list[Block] = []
-    pending = _Pending()
-    table = _Table()
+_LABEL_LINE: re.Pattern[str] | None = None
 
-    def section_for(p: _Pending) -> list[str]:
-        path = outline.path()
+
+def _label_line() -> re.Pattern[str]:
+    """A line that opens with a label of the vocabulary: `牵头单位：`, `（责任单位：`…"""
+    global _LABEL_LINE
+    if _LABEL_LINE is None:
+        terms = sorted(clauses._vocab().label_role, key=len, reverse=True)
+        alternation = "|".join(re.escape(t) for t in terms)
+        _LABEL_LINE = re.compile(rf"^[（(\[［【〔]?\s*(?:{alternation})\s*[：:]")
+    return _LABEL_LINE
+
+
+_LABEL_INLINE = re.compile(r"[。；;]\s*(牵头单位|牵头部门|牵头责任单位|责任单位|责任部门)[：:]")
+_TAIL_BRACKET = re.compile(r"[（(][^（()）]*$|[（(][^（()）]*[）)][。；;]?$")
+
+
+class _Segmenter:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.outline = OutlineStack()
+        self.headings: list[_Heading] = []
+        self.blocks: list[Block] = []
+        self.pending = _Pending()
+        self.table = _Table()
+        self.first_is_lead = False  # a convention that holds from here on
+        self.last_heading: tuple[int, int, str] | None = None
+
+    # -- conventions
+
+    def note_conventions(self, line: str, assignment: bool) -> None:
+        """A convention outside any assignment, or one that says 下同, holds from here on."""
+        for c in clauses.find_conventions(line):
+            if c.carries or not assignment:
+                self.first_is_lead = True
+
+    def took(self, parse: clauses.ClauseParse) -> clauses.ClauseParse:
+        if parse.convention == "carry":
+            self.first_is_lead = True
+        return parse
+
+    # -- paths
+
+    def section_for(self, p: _Pending) -> list[str]:
+        path = self.outline.path()
         return path[:-1] if p.own_heading and path else path
 
-    def flush(kind_if_text: str | None = None) -> None:
-        nonlocal pending
-        if pending.start is not None:
-            mode = _section_mode(outline.path())
-            kind = kind_if_text or ("orphan" if mode == "task" else mode)
-            blocks.append(
-                Block(kind, pending.start, pending.end, section_for(pending), pending.title)
-            )
-        pending = _Pending()
+    def heading_assignment(self) -> _Heading | None:
+        path = self.outline.path()
+        for h in reversed(self.headings):
+            if h.heading in path and h.parse is not None:
+                return h
+        return None
 
-    def emit_task(
-        clause_start: int, clause_end: int, parse: clauses.ClauseParse, mention_offset: int
+    # -- emitting
+
+    def flush(self, *, at_end: bool = False, next_style: str | None = None) -> None:
+        """Close the pending run. With no assignment of its own or from its heading, text
+        that opens a section (a deeper heading follows) states the section's goals; a leaf
+        item is reported as a task without an assignment."""
+        p = self.pending
+        if p.start is None:
+            self.pending = _Pending()
+            return
+        if p.labels_start is not None:
+            self.emit_labelled()
+            return
+        section = self.section_for(p)
+        mode = _section_mode(self.outline.path())
+        owner = self.heading_assignment() if mode == "task" else None
+        body = self.text[p.start : p.end]
+        if at_end and not _SENTENCE_END.search(body.rstrip()):
+            self.blocks.append(
+                Block("truncated", p.start, p.end, section, p.title, problem="text cut off")
+            )
+        elif owner is not None and owner.parse is not None:
+            self.blocks.append(
+                Block(
+                    "task",
+                    p.start,
+                    p.end,
+                    section,
+                    p.title,
+                    None,
+                    None,
+                    owner.parse,
+                    owner.offset,
+                    body_end=p.end,
+                    inherited=owner.heading,
+                )
+            )
+        else:
+            kind = "orphan" if mode == "task" else mode
+            opens_section = (
+                next_style is not None
+                and self.outline.depth() > 0
+                and next_style not in self.outline.styles()
+            )
+            if kind == "orphan" and opens_section:
+                kind = "goal"
+            block = Block(
+                kind, p.start, p.end, section if kind != "goal" else self.outline.path(), p.title
+            )
+            block.problem = "item" if p.own_heading else ""
+            self.blocks.append(block)
+        self.pending = _Pending()
+
+    def emit(
+        self,
+        clause_start: int,
+        clause_end: int,
+        parse: clauses.ClauseParse,
+        mention_offset: int,
+        body_end: int | None = None,
     ) -> None:
-        nonlocal pending
+        p = self.pending
         kind = "task" if parse.ok and parse.lead else "unparsed"
-        blocks.append(
+        deadline = None
+        if parse.deadline is not None:
+            deadline = (mention_offset + parse.deadline[0], mention_offset + parse.deadline[1])
+        self.blocks.append(
             Block(
                 kind,
-                pending.start if pending.start is not None else clause_start,
-                pending.end,
-                section_for(pending),
-                pending.title,
+                p.start if p.start is not None else clause_start,
+                max(p.end, clause_end),
+                self.section_for(p),
+                p.title,
                 clause_start,
                 clause_end,
                 parse,
                 mention_offset,
                 parse.problem or ("" if parse.lead else "no leading agency found"),
+                body_end=body_end,
+                deadline=deadline,
             )
         )
-        pending = _Pending()
+        self.pending = _Pending()
 
-    last_heading: tuple[int, int, str] | None = None
-    for pos, line in _lines(text):
-        if not line:
-            continue
+    def emit_labelled(self) -> None:
+        p = self.pending
+        assert p.labels_start is not None
+        start, end = p.labels_start, p.labels_end
+        view = self.text[start:end]
+        labelled = clauses.parse_labelled(view, first_is_lead=self.first_is_lead)
+        parse = self.took(clauses.merge_labelled(labelled))
+        body_end = p.labels_start - 1 if p.start is not None and p.start < start else None
+        self.emit(start, end, parse, start, body_end=body_end)
+
+    # -- lines
+
+    def run(self) -> list[Block]:
+        for pos, line in _lines(self.text):
+            if line:
+                self.line(pos, line)
+        self.flush(at_end=True)
+        return self.blocks
+
+    def line(self, pos: int, line: str) -> None:
         end = pos + len(line)
-        if parse_heading(line) is None and not _LABEL_LINE.match(line):
-            last_heading = None
-
-        # task tables flattened to rows of cells
-        cells = [c.strip() for c in _TABLE_SPLIT.split(line.strip().strip("|"))]
-        if len(cells) >= 3:
-            if _TABLE_RULE.match(line):
-                continue
-            if any(re.search(r"牵头|责任|配合|主责", c) for c in cells) and not any(
-                len(c) > 30 for c in cells
-            ):
-                flush()
-                table.header = cells
-                continue
-            if table.header:
-                flush()
-                parse = clauses.parse_table_row(
-                    cells, table.header, line=line, first_is_lead=first_is_lead
-                )
-                if parse is not None:
-                    pending.add(pos, end, _table_title(cells, table.header))
-                    emit_task(pos, end, parse, pos)
-                    blocks[-1].body_end = end  # the whole row describes the task
-                    continue
-        else:
-            table.header = []
-
-        heading = parse_heading(line)
-        if heading is not None:
-            flush()
-            outline.push(heading.style, heading.heading)
-            last_heading = (pos, end, heading.title)
-            if heading.body_start >= len(line):
-                continue
-            pending.add(pos, end, heading.title)
-            pending.own_heading = True
-        elif _LABEL_LINE.match(line) and pending.start is None and last_heading is not None:
-            # `1.推进园区标准化建设。` then `牵头单位：…`: the numbered item is the task
-            labelled = clauses.parse_labelled(line, first_is_lead=first_is_lead)
-            if labelled:
-                pending.add(last_heading[0], end, last_heading[2])
-                pending.own_heading = True
-                emit_task(pos, end, clauses.merge_labelled(labelled), pos)
-                last_heading = None
-                continue
-            pending.add(pos, end)
-        elif _LABEL_LINE.match(line) and pending.start is not None:
-            labelled = clauses.parse_labelled(line, first_is_lead=first_is_lead)
-            if labelled:
-                pending.end = end
-                emit_task(pos, end, clauses.merge_labelled(labelled), pos)
-                continue
-            pending.add(pos, end)
-        else:
-            pending.add(pos, end, run_in_title(line))
-
-        _close_on_clause(line, pos, end, pending, emit_task, blocks, outline, first_is_lead)
-    flush()
-    return blocks
-
-
-def _close_on_clause(line, pos, end, pending, emit_task, blocks, outline, first_is_lead) -> None:
-    """If `line` ends with a responsibility clause, the pending run becomes a task."""
-    found = clauses.find_responsibility_clause(line)
-    if found is not None:
-        c_start, c_end = found
-        inner_start, inner_end = c_start + 1, c_end - 1
-        inner = line[inner_start:inner_end]
-        parse = clauses.parse_clause(inner, first_is_lead=first_is_lead)
-        emit_task(pos + c_start, pos + c_end, parse, pos + inner_start)
-        return
-    labelled_at = _LABEL_INLINE.search(line)
-    if labelled_at:
-        labelled = clauses.parse_labelled(line[labelled_at.start() :], first_is_lead=first_is_lead)
-        if labelled:
-            offset = pos + labelled_at.start()
-            emit_task(offset, end, clauses.merge_labelled(labelled), offset)
+        if "\t" in line:
+            self.table_line(pos, line)
             return
-    tail = _TAIL_BRACKET.search(line)
-    if tail and clauses.looks_like_assignment(tail.group(0)):
-        blocks.append(
+        heading = parse_heading(line)
+        label = _label_line().match(line)
+        if heading is None and label is None:
+            self.last_heading = None
+        if label is None and self.pending.labels_start is not None:
+            self.flush()  # the labelled lines of the item are over
+        if heading is not None:
+            self.heading(pos, line, heading)
+            return
+        if self.table.kinds and not self.pending.start:
+            self.table = _Table()  # prose after a table ends it
+        if label is not None:
+            self.labelled_line(pos, end, line)
+            return
+        self.note_conventions(line, assignment=False)
+        self.pending.add(pos, end, run_in_title(line))
+        self.close_on_clause(pos, end, line)
+
+    def heading(self, pos: int, line: str, heading) -> None:
+        self.flush(next_style=heading.style)
+        parse = _heading_assignment(heading.title)
+        if parse is not None:
+            parse = self.took(parse)
+        self.outline.push(heading.style, heading.heading)
+        self.headings.append(_Heading(heading.style, heading.heading, parse, pos + _title_at(line)))
+        self.last_heading = (pos, pos + len(line), heading.title)
+        if heading.body_start >= len(line):
+            return
+        self.pending.add(pos, pos + len(line), heading.title)
+        self.pending.own_heading = True
+        self.close_on_clause(pos, pos + len(line), line)
+
+    def labelled_line(self, pos: int, end: int, line: str) -> None:
+        p = self.pending
+        if p.start is None and self.last_heading is not None:
+            # `1.推进园区标准化建设。` then `牵头单位：…`: the numbered item is the task
+            p.add(self.last_heading[0], self.last_heading[1], self.last_heading[2])
+            p.own_heading = True
+        if p.labels_start is None:
+            p.labels_start = pos
+        p.labels_end = end
+        p.end = end
+        if p.start is None:
+            p.start = pos
+
+    def close_on_clause(self, pos: int, end: int, line: str) -> None:
+        """If `line` ends with a responsibility clause, the pending run becomes a task."""
+        found = clauses.find_responsibility_clause(line)
+        if found is not None:
+            c_start, c_end = found
+            inner = line[c_start + 1 : c_end - 1]
+            parse = self.took(clauses.parse_clause(inner, first_is_lead=self.first_is_lead))
+            self.emit(pos + c_start, pos + c_end, parse, pos + c_start + 1)
+            return
+        labelled_at = _LABEL_INLINE.search(line)
+        if labelled_at:
+            offset = pos + labelled_at.start()
+            labelled = clauses.parse_labelled(
+                line[labelled_at.start() :], first_is_lead=self.first_is_lead
+            )
+            if labelled:
+                self.emit(offset, end, self.took(clauses.merge_labelled(labelled)), offset)
+                return
+        tail = _TAIL_BRACKET.search(line)
+        if tail and clauses.looks_like_assignment(tail.group(0)):
+            self.blocks.append(
+                Block(
+                    "unparsed",
+                    pos + tail.start(),
+                    end,
+                    self.outline.path(),
+                    problem="bracketed text looks like a responsibility clause but was not parsed",
+                )
+            )
+
+    # -- tables
+
+    def table_line(self, pos: int, line: str) -> None:
+        cells = line.split("\t")
+        kinds = header_kinds(cells)
+        if kinds is not None and len(kinds) == len(cells):
+            self.flush()
+            self.table = _Table(kinds, cells)
+            return
+        if not self.table.kinds:
+            self.pending.add(pos, pos + len(line), "")
+            return
+        self.flush()
+        self.table_row(pos, line, cells)
+
+    def table_row(self, pos: int, line: str, cells: list[str]) -> None:
+        kinds = self.table.kinds
+        starts, at = [], 0
+        for cell in cells:
+            starts.append(at)
+            at += len(cell) + 1
+        texts = [i for i, k in enumerate(kinds) if k in TEXT_KINDS and i < len(cells)]
+        filled = [i for i in range(len(cells)) if cells[i].strip()]
+        if not filled:
+            return
+        if len(filled) == 1 and parse_heading(cells[filled[0]].strip()) is not None:
+            heading = parse_heading(cells[filled[0]].strip())
+            assert heading is not None
+            self.outline.push(heading.style, heading.heading)
+            return
+        for i in filled:  # a category cell that is a heading (四、教育文化) opens a section
+            if kinds[i] == "category":
+                heading = parse_heading(cells[i].strip())
+                if heading is not None:
+                    self.outline.push(heading.style, heading.heading)
+        parse = clauses.parse_table_row(
+            cells, self.table.header, line=line, first_is_lead=self.first_is_lead, kinds=kinds
+        )
+        body = [
+            (pos + starts[i], pos + starts[i] + len(cells[i])) for i in texts if cells[i].strip()
+        ]
+        title = next(
+            (cells[i].strip() for i in texts if kinds[i] == "title" and cells[i].strip()), ""
+        )
+        deadline = next(
+            (
+                (pos + starts[i], pos + starts[i] + len(cells[i]))
+                for i, k in enumerate(kinds)
+                if k == "deadline" and i < len(cells) and cells[i].strip()
+            ),
+            None,
+        )
+        if not body and parse is not None and (parse.lead or parse.assist):
+            self.blocks.append(
+                Block(
+                    "unparsed",
+                    pos,
+                    pos + len(line),
+                    self.outline.path(),
+                    problem="table row names units but no task",
+                )
+            )
+            return
+        if parse is None or (not parse.lead and not parse.assist):
+            if body:
+                self.blocks.append(
+                    Block(
+                        "unparsed",
+                        pos,
+                        pos + len(line),
+                        self.outline.path(),
+                        _clean_title(title),
+                        problem="table row names no unit in its responsibility columns",
+                        body=body,
+                    )
+                )
+            return
+        kind = "task" if parse.ok and parse.lead else "unparsed"
+        self.blocks.append(
             Block(
-                "unparsed",
-                pos + tail.start(),
-                end,
-                outline.path(),
-                problem="bracketed text looks like a responsibility clause but was not parsed",
+                kind,
+                pos,
+                pos + len(line),
+                self.outline.path(),
+                _clean_title(title) or run_in_title(self.text[body[0][0] : body[0][1]])
+                if body
+                else _clean_title(title),
+                pos,
+                pos + len(line),
+                parse,
+                pos,
+                parse.problem or "",
+                body_end=pos + len(line),
+                body=body,
+                deadline=deadline,
             )
         )
 
 
-_LABEL_INLINE = re.compile(r"[。；;]\s*(牵头单位|牵头部门|责任单位|责任部门)[：:]")
-_TAIL_BRACKET = re.compile(r"[（(][^（()）]*$|[（(][^（()）]*[）)][。；;]?$")
+def _clean_title(title: str) -> str:
+    return re.sub(r"^\d{1,3}[.、．]\s*", "", title)
 
 
-def _table_title(cells: list[str], header: list[str]) -> str:
-    for name, cell in zip(header, cells, strict=False):
-        if re.search(r"任务|内容|事项|措施", name):
-            return run_in_title(cell) or cell[:20]
-    return ""
+def _title_at(line: str) -> int:
+    heading = parse_heading(line)
+    if heading is None or not heading.title:
+        return 0
+    return line.find(heading.title)
+
+
+def _heading_assignment(title: str) -> clauses.ClauseParse | None:
+    """`扩大有效投资政策（由县发改局牵头实施）`, `县示范区管委会牵头工作（8项）`: a heading that
+    assigns its section. Offsets index into the title."""
+    found = clauses.find_responsibility_clause(title)
+    if found is not None:
+        parse = clauses.parse_clause(title[found[0] + 1 : found[1] - 1])
+        if parse.ok and parse.lead:
+            return _shifted(parse, found[0] + 1)
+    m = _HEADING_ASSIGNMENT.match(title)
+    if m and clauses.is_agency_like(m.group("who")):
+        parse = clauses.parse_clause(title)
+        if parse.ok and parse.lead:
+            return parse
+    return None
+
+
+def _shifted(parse: clauses.ClauseParse, by: int) -> clauses.ClauseParse:
+    move = lambda m: clauses.RawMention(m.text, m.start + by, m.end + by)  # noqa: E731
+    return clauses.ClauseParse(
+        [move(m) for m in parse.lead],
+        [move(m) for m in parse.assist],
+        parse.style,
+        parse.ok,
+        parse.problem,
+        parse.convention,
+        None,
+    )
+
+
+def segment(text: str) -> list[Block]:
+    """Split normalised (folded) text, one paragraph or table row per line, into blocks."""
+    return _Segmenter(text).run()

@@ -208,7 +208,7 @@ def test_a_city_plan():
         "市场监管局": "长沙市市场监督管理局",
         "市人力资源社会保障局": "长沙市人力资源和社会保障局",
         "市委宣传部": "长沙市委宣传部",
-        "省工业和信息化厅": "省工业和信息化厅",  # no known province for 长沙市 in the data
+        "省工业和信息化厅": "湖南省工业和信息化厅",  # the gazetteer puts 长沙市 in 湖南省
     }
     for raw, canonical in cases.items():
         assert resolver.resolve(raw).canonical == canonical, raw

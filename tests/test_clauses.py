@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from plankg.ingest.clauses import (
-    detect_first_is_lead_convention,
     find_all_responsibility_clauses,
+    find_conventions,
     find_responsibility_clause,
     header_role,
     looks_like_assignment,
@@ -351,15 +351,19 @@ def test_leaders_are_skipped_and_time_limits_stop():
         "牵头领导：张三（副县长）；牵头单位：县农业农村局；责任单位：各乡镇；完成时限：2024年12月底"
     )
     blocks = parse_labelled(text)
-    assert [b.label for b in blocks] == ["牵头单位", "责任单位"]
+    assert [b.label for b in blocks] == ["牵头单位", "责任单位", "完成时限"]
+    deadline = blocks[2].parse.deadline
+    assert deadline is not None and text[slice(*deadline)] == "2024年12月底"
+    blocks = blocks[:2]
     assert names(blocks[0].parse.lead) == ["县农业农村局"]
     assert names(blocks[1].parse.assist) == ["各乡镇"]
     assert all("张三" not in m.text for b in blocks for m in b.parse.lead + b.parse.assist)
 
 
 def test_labelled_list_ends_at_sentence_or_remark():
-    (block,) = parse_labelled("责任单位：县商务局，县市场监管局。完成时限：长期坚持")
+    block, deadline = parse_labelled("责任单位：县商务局，县市场监管局。完成时限：长期坚持")
     assert names(block.parse.lead) == ["县商务局", "县市场监管局"]
+    assert deadline.role == "deadline" and deadline.parse.lead == []
     (block,) = parse_labelled("责任单位：县发改局，2024年底前完成")
     assert names(block.parse.lead) == ["县发改局"]
 
@@ -383,11 +387,23 @@ def test_labelled_traditional():
         ("列第一位的单位为牵头单位", True),
         ("第一个为牵头单位，其他为配合单位", True),
         ("排在首位的为牵头单位", True),
+        ("列第一位者为工作牵头单位或汇总单位", True),
+        ("第一责任单位为牵头单位", True),
+        ("列第一位为牵头或汇总单位", True),
         ("县发改局牵头，县财政局负责", False),
     ],
 )
 def test_first_is_lead_convention(text, expected):
-    assert detect_first_is_lead_convention(text) is expected
+    assert bool(find_conventions(text)) is expected
+
+
+def test_a_convention_in_brackets_is_masked_whole_and_says_whether_it_carries():
+    text = "市经信局、市税务局（列第一位者为工作牵头单位或汇总单位，下同）"
+    (found,) = find_conventions(text)
+    assert text[found.start : found.end] == "（列第一位者为工作牵头单位或汇总单位，下同）"
+    assert found.carries
+    (here,) = find_conventions("县发改局、县财政局（排在第一位的为牵头单位）")
+    assert not here.carries
 
 
 # ---------------------------------------------------------------- task tables
@@ -440,8 +456,14 @@ def test_table_non_task_rows():
         ("配合部门", "assist"),
         ("责任单位", "joint"),
         ("牵头领导", "person"),
-        ("完成时限", "stop"),
-        ("工作任务", None),
+        ("完成时限", "deadline"),
+        ("工作任务", "title"),
+        ("分 管 县领导", "person"),
+        ("上半年推进情况", "progress"),
+        ("总投资(万元)", "figure"),
+        ("目标", "content"),
+        ("备注", "remark"),
+        ("推进建设", None),
     ],
 )
 def test_header_roles(header, role):

@@ -204,7 +204,16 @@ def test_cli_jurisdiction_override_and_sidecar(tmp_path):
         text=True,
         check=True,
     ).stdout
-    assert json.loads(out)["lead"] == ["华容县发展和改革局"]
+    plan_line, task_line = (json.loads(line) for line in out.splitlines())
+    assert plan_line == {
+        "kind": "plan",
+        "doc": "plan.txt",
+        "title": "plan",
+        "jurisdiction": "华容县",
+        "division_code": "430623",
+        "jurisdiction_path": ["湖南省", "岳阳市", "华容县"],
+    }
+    assert task_line["lead"] == ["华容县发展和改革局"]
     (tmp_path / "plan.txt.meta.toml").write_text('jurisdiction = "岳阳县"\n', encoding="utf-8")
     out = subprocess.run(
         [sys.executable, "-m", "plankg.api.cli", "extract", str(plan)],
@@ -212,4 +221,4 @@ def test_cli_jurisdiction_override_and_sidecar(tmp_path):
         text=True,
         check=True,
     ).stdout
-    assert json.loads(out)["lead"] == ["岳阳县发展和改革局"]
+    assert json.loads(out.splitlines()[1])["lead"] == ["岳阳县发展和改革局"]

@@ -11,16 +11,27 @@ import typer
 
 from plankg.ingest.agencies import AgencyDirectory
 from plankg.ingest.discover import discover_plans
-from plankg.ingest.evaluation import evaluate, format_scores
+from plankg.ingest.evaluation import (
+    evaluate,
+    format_scores,
+    jurisdiction_score,
+    jurisdiction_truth,
+    source_urls,
+)
 from plankg.ingest.extract import extract_plan
 from plankg.ingest.model import Plan
 from plankg.ingest.reading import PlanReadError
 
 
 def extract_many(
-    paths: list[str], jurisdiction: str | None = None, title: str | None = None
+    paths: list[str],
+    jurisdiction: str | None = None,
+    title: str | None = None,
+    urls: dict[str, str] | None = None,
 ) -> tuple[list[Plan], list[str]]:
-    """Extract every plan; a file that cannot be read is an error line, the rest go on."""
+    """Extract every plan; a file that cannot be read is an error line, the rest go on.
+    `urls` gives the web address a file was saved from, by file name (provenance, and the
+    last resort for its jurisdiction)."""
     found = discover_plans(paths)
     errors = list(found.errors)
     directory = AgencyDirectory.load()
@@ -28,7 +39,13 @@ def extract_many(
     for path in found.files:
         try:
             plans.append(
-                extract_plan(path, jurisdiction=jurisdiction, title=title, directory=directory)
+                extract_plan(
+                    path,
+                    jurisdiction=jurisdiction,
+                    title=title,
+                    source_url=(urls or {}).get(path.name),
+                    directory=directory,
+                )
             )
         except PlanReadError as exc:
             errors.append(str(exc))
@@ -36,7 +53,9 @@ def extract_many(
 
 
 def plan_records(plan: Plan, with_groups: bool = False) -> list[dict]:
-    records = [t.to_record() for t in plan.tasks] + [g.to_record() for g in plan.goals]
+    """The plan line, then its tasks and goals (and working groups when asked)."""
+    records = [plan.to_record()]
+    records += [t.to_record() for t in plan.tasks] + [g.to_record() for g in plan.goals]
     if with_groups:
         records += [wg.to_record() for wg in plan.working_groups]
     return records
@@ -79,6 +98,10 @@ def register(app: typer.Typer) -> None:
             str | None, typer.Option(help="Override the detected jurisdiction.")
         ] = None,
         title: Annotated[str | None, typer.Option(help="Override the detected title.")] = None,
+        source_url: Annotated[
+            str | None,
+            typer.Option(help="The web address the file was saved from (all files)."),
+        ] = None,
         with_groups: Annotated[
             bool, typer.Option("--with-groups", help="Also print working groups (jsonl).")
         ] = False,
@@ -86,7 +109,8 @@ def register(app: typer.Typer) -> None:
         """Extract tasks, goals and assignments from plans; warnings go to stderr."""
         if format not in ("jsonl", "table"):
             raise typer.BadParameter("format must be jsonl or table", param_hint="--format")
-        plans, errors = extract_many(files, jurisdiction, title)
+        urls = {p.name: source_url for p in discover_plans(files).files} if source_url else None
+        plans, errors = extract_many(files, jurisdiction, title, urls)
         if format == "jsonl":
             for plan in plans:
                 for record in plan_records(plan, with_groups):
@@ -100,15 +124,24 @@ def register(app: typer.Typer) -> None:
     @app.command("eval")
     def eval_(
         files: Annotated[
-            list[str] | None, typer.Argument(help="Plans (default data/plans/).")
+            list[str] | None,
+            typer.Argument(help="Plans (default: the gold folder's docs/, else data/plans/)."),
         ] = None,
         gold: Annotated[Path, typer.Option(help="Folder of gold files.")] = Path("tests/gold"),
         json_out: Annotated[bool, typer.Option("--json", help="Print scores as JSON.")] = False,
     ) -> None:
-        """Precision, recall and F1 of extraction against the gold files."""
-        plans, errors = extract_many(files or ["data/plans"])
+        """Precision, recall and F1 of extraction against the gold files.
+
+        A gold folder may hold `sources.csv` (file, url, jurisdiction): the urls are passed to
+        extraction as each file's web address, and the share of plans whose jurisdiction was
+        detected correctly is reported beside the scores."""
+        default = gold / "docs" if (gold / "docs").is_dir() else Path("data/plans")
+        truth = jurisdiction_truth(gold)
+        plans, errors = extract_many(files or [str(default)], urls=source_urls(gold))
         records = [r for p in plans for r in plan_records(p)]
         scores = evaluate(records, gold, {p.doc for p in plans})
+        if truth:
+            scores["jurisdiction"] = jurisdiction_score([p.to_record() for p in plans], truth)
         if json_out:
             payload = {
                 k: {"precision": s.precision, "recall": s.recall, "f1": s.f1}
@@ -116,7 +149,13 @@ def register(app: typer.Typer) -> None:
             }
             typer.echo(json.dumps(payload, indent=2))
         else:
+            typer.echo(f"== {gold} ({len(plans)} plans)")
             typer.echo(format_scores(scores))
+            for p in plans:
+                want = truth.get(p.doc)
+                got = "".join(p.jurisdiction_path) or None
+                if want is not None and got != want:
+                    typer.echo(f"   jurisdiction {p.doc}: got {got}, want {want}")
         for e in errors:
             typer.echo(f"error: {e}", err=True)
         if errors:
