@@ -62,9 +62,11 @@ _AGENCY_ROLES = ("lead", "assist", "joint", "clause")
 _ITEM_NUMBER = re.compile(
     r"^(?:\d{1,2}[.、．]|[（(]\d{1,2}[)）]|[一二三四五六七八九十]{1,3}[、．.]|[（(][一二三四五六七八九十]{1,3}[)）])"
 )
-_LEVEL_ITEM = re.compile(r"各?[乡镇县区市州旗]{1,2}")
+_LEVEL_ITEM = re.compile(r"各?[乡镇县区市州旗]")
 # `镇人民政府` after `各乡、`: one level and an ending that needs a level before it
-_LEVEL_ENDING = re.compile(r"[乡镇县区市州旗]{1,2}(?:人民政府|政府|党委|办事处|管委会)")
+_LEVEL_ENDING = re.compile(
+    r"[乡镇县区市州旗]{1,2}(?:人民政府|政府|党委|办事处|管委会|直?各?(?:有关|相关)?(?:部门|单位))"
+)
 _DEADLINE_ITEM = re.compile(
     r"(?:\d{4}年)?(?:\d{1,2}月|[上下]半年|年[底末内]|第[一二三四]季度|\d{1,2}季度)(?:底|末|份|中旬|上旬|下旬)?(?:前|以前)?(?:完成|办结|到位|实现|取得|落实)?|长期坚持|持续推进|长期|持续|常态化"
 )
@@ -175,11 +177,23 @@ def find_conventions(view: str) -> list[Convention]:
     for pattern in _vocab().conventions:
         for m in pattern.finditer(view):
             start, end = m.start(), m.end()
+            rest = re.match(
+                r"[，,；;]?\s*其(?:余|他|它)(?:的)?(?:单位|部门)?(?:为|是)(?:配合|协办|责任|参与)(?:单位|部门)?",
+                view[end:],
+            )
+            if rest:
+                end += rest.end()  # `，其余为配合单位`
             tail = re.match(r"[，,、；;\s]*下同", view[end:])
             carries = tail is not None
             if tail:
                 end += tail.end()
-            before = re.search(r"[（(\[［〔【][\s，,]*$", view[:start])
+            before = re.search(
+                r"[（(\[［〔【](?P<lead>[^（()）\[\]［］〔〕【】]{0,24})$", view[:start]
+            )
+            if before and any(
+                is_agency_like(p) for p in re.split(r"[、，,；;\s]+", before["lead"])
+            ):
+                before = None  # `（A、B，排名第一的为牵头单位）`: the agencies stay
             after = re.match(r"[\s，,。]*[）)\]］〕】]", view[end:])
             if before and after:
                 start, end = before.start(), end + after.end()

@@ -32,7 +32,7 @@ WORKING_GROUP_SECTION = re.compile(
 )
 _SENTENCE_END = re.compile(r"[。！？；;…）)\]】”]$")
 _HEADING_ASSIGNMENT = re.compile(
-    r"^(?:由)?(?P<who>.+?)(?:牵头|负责|主抓)(?:实施|推进|落实|负责)?(?:的)?(?:工作|事项|任务)?"
+    r"^(?:由)?(?P<who>.+?)(?:牵头|负责)(?:实施|推进|落实|负责)?(?:的)?(?:工作|事项|任务)?"
     r"(?:[（(]\d+项[)）])?$"
 )
 
@@ -115,7 +115,25 @@ def _label_line() -> re.Pattern[str]:
     return _LABEL_LINE
 
 
-_LABEL_INLINE = re.compile(r"[。；;]\s*(牵头单位|牵头部门|牵头责任单位|责任单位|责任部门)[：:]")
+_LABEL_INLINE: re.Pattern[str] | None = None
+
+
+def _label_inline() -> re.Pattern[str]:
+    """A label that starts after a sentence: `…完成扩区。牵头单位：…`, `…；协办单位：…`."""
+    global _LABEL_INLINE
+    if _LABEL_INLINE is None:
+        vocab = clauses._vocab()
+        terms = sorted(
+            (t for t, r in vocab.label_role.items() if r in ("lead", "assist", "joint", "clause")),
+            key=len,
+            reverse=True,
+        )
+        _LABEL_INLINE = re.compile(
+            r"[。；;]\s*(?:" + "|".join(re.escape(t) for t in terms) + r")\s*[：:]"
+        )
+    return _LABEL_INLINE
+
+
 _TAIL_BRACKET = re.compile(r"[（(][^（()）]*$|[（(][^（()）]*[）)][。；;]?$")
 
 
@@ -129,6 +147,7 @@ class _Segmenter:
         self.table = _Table()
         self.first_is_lead = False  # a convention that holds from here on
         self.last_heading: tuple[int, int, str] | None = None
+        self.heading_item: tuple[int, int, str, bool] | None = None  # a title-only heading
 
     # -- conventions
 
@@ -256,6 +275,7 @@ class _Segmenter:
         for pos, line in _lines(self.text):
             if line:
                 self.line(pos, line)
+        self.close_heading_item(None)
         self.flush(at_end=True)
         return self.blocks
 
@@ -273,6 +293,7 @@ class _Segmenter:
         if heading is not None:
             self.heading(pos, line, heading)
             return
+        self.heading_item = None  # text under it: the heading was a section
         if self.table.kinds and not self.pending.start:
             self.table = _Table()  # prose after a table ends it
         if label is not None:
@@ -283,6 +304,7 @@ class _Segmenter:
         self.close_on_clause(pos, end, line)
 
     def heading(self, pos: int, line: str, heading) -> None:
+        self.close_heading_item(heading.style)
         self.flush(next_style=heading.style)
         parse = _heading_assignment(heading.title)
         if parse is not None:
@@ -291,10 +313,46 @@ class _Segmenter:
         self.headings.append(_Heading(heading.style, heading.heading, parse, pos + _title_at(line)))
         self.last_heading = (pos, pos + len(line), heading.title)
         if heading.body_start >= len(line):
+            # `2.加快项目建设〔牵头单位：…〕`, `1.完成园区道路建设。` under an assigned section:
+            # an item, unless what follows shows it is a section heading
+            own = parse is not None and clauses.find_responsibility_clause(heading.title)
+            self.heading_item = (pos, pos + len(line), heading.style, bool(own))
             return
         self.pending.add(pos, pos + len(line), heading.title)
         self.pending.own_heading = True
         self.close_on_clause(pos, pos + len(line), line)
+
+    def close_heading_item(self, next_style: str | None) -> None:
+        """A heading that carries its own clause and is followed by a sibling or a higher
+        heading (or the end) is an item: a task of its own. Followed by text or deeper
+        headings it is a section, and its clause assigns the section's items instead."""
+        item, self.heading_item = self.heading_item, None
+        if item is None:
+            return
+        start, end, style, own = item
+        styles = self.outline.styles()
+        if next_style is not None and (next_style not in styles or style not in styles):
+            return
+        if next_style is not None and styles.index(next_style) > styles.index(style):
+            return
+        owner = self.headings[-1] if own else self.heading_assignment()
+        if owner is None or owner.parse is None or _section_mode(self.outline.path()) != "task":
+            return
+        path = self.outline.path()
+        self.blocks.append(
+            Block(
+                "task",
+                start,
+                end,
+                path[:-1],
+                _title_text(self.text[start:end]),
+                start,
+                end,
+                owner.parse,
+                owner.offset,
+                body_end=end,
+            )
+        )
 
     def labelled_line(self, pos: int, end: int, line: str) -> None:
         p = self.pending
@@ -318,7 +376,7 @@ class _Segmenter:
             parse = self.took(clauses.parse_clause(inner, first_is_lead=self.first_is_lead))
             self.emit(pos + c_start, pos + c_end, parse, pos + c_start + 1)
             return
-        labelled_at = _LABEL_INLINE.search(line)
+        labelled_at = _label_inline().search(line)
         if labelled_at:
             offset = pos + labelled_at.start()
             labelled = clauses.parse_labelled(
@@ -328,6 +386,11 @@ class _Segmenter:
                 self.emit(offset, end, self.took(clauses.merge_labelled(labelled)), offset)
                 return
         tail = _TAIL_BRACKET.search(line)
+        if tail and any(
+            c.start <= 1 and c.end >= len(tail.group(0).rstrip("。；;")) - 1
+            for c in clauses.find_conventions(tail.group(0))
+        ):
+            return  # `（排在第一位的为牵头单位）`: a convention, noted above, not an assignment
         if tail and clauses.looks_like_assignment(tail.group(0)):
             self.blocks.append(
                 Block(
@@ -442,6 +505,13 @@ def _clean_title(title: str) -> str:
     return re.sub(r"^\d{1,3}[.、．]\s*", "", title)
 
 
+def _title_text(line: str) -> str:
+    heading = parse_heading(line)
+    title = heading.title if heading is not None else line
+    found = clauses.find_responsibility_clause(title)
+    return title[: found[0]] if found else title
+
+
 def _title_at(line: str) -> int:
     heading = parse_heading(line)
     if heading is None or not heading.title:
@@ -459,7 +529,7 @@ def _heading_assignment(title: str) -> clauses.ClauseParse | None:
             return _shifted(parse, found[0] + 1)
     m = _HEADING_ASSIGNMENT.match(title)
     if m and clauses.is_agency_like(m.group("who")):
-        parse = clauses.parse_clause(title)
+        parse = clauses.parse_clause(title[: m.end("who") + 2])
         if parse.ok and parse.lead:
             return parse
     return None

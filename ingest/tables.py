@@ -240,17 +240,25 @@ def _split_cells(line: Line, sep: str) -> list[Line]:
 
 
 def _separated(line: Line) -> tuple[str, list[Line]] | None:
-    """Cells of a row written with tabs or vertical bars (`a | b | c |`)."""
+    """Cells of a row written with tabs or vertical bars (`a | b | c |`); the empty cell an
+    outer bar makes is not a cell, an empty cell between separators is."""
     for sep in ("\t", "|｜"):
         if any(ch in line.text for ch in sep):
             cells = _split_cells(line, sep)
-            while cells and not cells[-1].text:
-                cells.pop()
-            while cells and not cells[0].text:
+            text = line.text.strip()
+            if sep != "\t" and text[:1] in sep and cells and not cells[0].text:
                 cells.pop(0)
+            if sep != "\t" and text[-1:] in sep and cells and not cells[-1].text:
+                cells.pop()
+            if sep == "\t":
+                while cells and not cells[-1].text:
+                    cells.pop()
             if len(cells) >= 2:
                 return sep, cells
     return None
+
+
+_RULE = re.compile(r"[\s|｜:：\-—=+]+")
 
 
 def _row(columns: list[list[Line]], **kw) -> Row:
@@ -294,6 +302,9 @@ def _read_separated(lines: list[Line], i: int) -> tuple[list[Piece], int] | None
     out: list[Piece] = [_header_row(cells)]
     j = i + 1
     while j < len(lines):
+        if _RULE.fullmatch(lines[j].text):
+            j += 1  # a markdown rule under the header: |---|---|
+            continue
         row = _separated(lines[j])
         if row is None or row[0] != sep:
             break
@@ -306,8 +317,10 @@ def _read_separated(lines: list[Line], i: int) -> tuple[list[Piece], int] | None
 
 
 def _aligned(cells: list[Line], kinds: list[str | None]) -> list[Piece]:
+    """A separated row: by position when it has a cell per column (an empty cell is an empty
+    column), else aligned by what its cells look like (a merged cell left it short)."""
     if len(cells) == len(kinds) and all(
-        _fit(k, cell_type(c.text)) > -2 for k, c in zip(kinds, cells, strict=True)
+        not c.text or _fit(k, cell_type(c.text)) > -2 for k, c in zip(kinds, cells, strict=True)
     ):
         return [Row([[c] if c.text else [] for c in cells])]
     columns, overflow = align([c for c in cells if c.text], kinds)
@@ -428,9 +441,13 @@ def _header_lines(lines: list[Line], i: int) -> tuple[list[Line] | None, int]:
         joined = _join(line, nxt) if nxt is not None else None
         if (
             joined is not None
+            and nxt is not None
             and column_kind(joined.text)
-            and (not column_kind(text) or len(_WS.sub("", joined.text)) <= 24)
-            and not (column_kind(text) and nxt is not None and column_kind(nxt.text))
+            and (
+                not column_kind(text)
+                or not column_kind(nxt.text)
+                or _WS.sub("", nxt.text) in _HEADER_TAILS
+            )
         ):
             cells.append(joined)
             j += 2
@@ -447,6 +464,12 @@ def _header_lines(lines: list[Line], i: int) -> tuple[list[Line] | None, int]:
     if sum(1 for c in cells if column_kind(c.text) is not None) < len(cells):
         return None, i
     return cells, j
+
+
+# the second half of a column name broken over two lines (`牵头` / `单位`, `完成` / `时限`)
+_HEADER_TAILS = frozenset(
+    "单位 部门 领导 时限 时间 情况 名称 内容 目标 任务 要求 措施 年限 来源 计划 负责人 进展".split()
+)
 
 
 def _join(a: Line, b: Line | None) -> Line | None:
