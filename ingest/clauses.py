@@ -25,6 +25,7 @@ from plankg.ontology.names import (
     is_agency_like,
     is_collective,
     is_person,
+    starts_with_verb,
 )
 
 OPEN = "（(［[〔【"
@@ -636,8 +637,33 @@ def _strip_tail(s: str, end: int) -> int:
     return end
 
 
+_NAME_IN_LIST = re.compile(r"(?:^|[、，,；;：:])(?P<name>[^、，,；;：:。（()）]{2,14})$")
+_VERB_OPEN = re.compile(
+    r"^(?:推进|推动|加快|加强|实施|完成|建设|开展|落实|提升|打造|做好|支持|培育|抓好)"
+)
+
+
+def _is_alias(s: str, start: int, end: int) -> bool:
+    """`…，各乡镇人民政府（街道办事处）`: a bracket right after a name in a list, holding one
+    other name, is that name's alias — not a clause of its own."""
+    before = _NAME_IN_LIST.search(fold(s[:start]))
+    if before is None:
+        return False
+    name = before.group("name")
+    inner = fold(s[start + 1 : end - 1])
+    return (
+        is_agency_like(name)
+        and not starts_with_verb(name)
+        and is_agency_like(inner)
+        and not _vocab().markers.search(inner)
+        and len(split_agencies(inner)) == 1
+    )
+
+
 def _clause_at(s: str, start: int, end: int) -> tuple[int, int] | None:
     """The clause span for the bracketed group [start, end), widened over an unclosed `（`."""
+    if _is_alias(s, start, end):
+        return None
     inner_ok = _is_clause_content(s[start + 1 : end - 1])
     first = parse_clause(s[start + 1 : end - 1])
     if not inner_ok or not first.ok or not first.lead:
@@ -926,6 +952,12 @@ def _parse_table_row(
         if conventions:
             view = _mask(view, [(c.start, c.end) for c in conventions])
             convention = "carry" if any(c.carries for c in conventions) else "here"
+        if _vocab().inline.search(view) or _ROLE_MARKER.search(view):
+            # `县发改局（牵头）、县工信局` in a unit column: the roles the cell writes win
+            sub = _parse_clause(cell, first_is_lead)
+            lead += [_shift(m, pos) for m in sub.lead]
+            assist += [_shift(m, pos) for m in sub.assist]
+            continue
         items = [
             m
             for m in _split(view, cell, pos)

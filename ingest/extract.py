@@ -52,7 +52,7 @@ def extract_plan(
         doc.doc,
         sha256=doc.sha256,
         jurisdiction=jurisdiction or meta.get("jurisdiction"),
-        title=title or meta.get("title"),
+        title=title or meta.get("title") or doc.title,
         source_url=source_url or meta.get("url"),
         directory=directory,
     )
@@ -306,7 +306,7 @@ def _task(
     task = Task(
         doc=plan.doc,
         section=block.section,
-        title=block.title,
+        title=_written_title(norm, block),
         text=text,
         span=norm.source_span(block.start, block.end),
         lead=lead,
@@ -328,6 +328,14 @@ def _task(
             loc.span = _shift(norm, start, loc.span)
             plan.project_locations.append(loc)
     return task
+
+
+def _written_title(norm: NormalizedText, block: segment.Block) -> str:
+    """The task's title in the plan's own script (segmentation reads the fold)."""
+    if not block.title:
+        return ""
+    at = norm.folded.find(block.title, block.start, block.end)
+    return norm.text[at : at + len(block.title)] if at >= 0 else block.title
 
 
 def _deadline(block, body, norm: NormalizedText, year: int | None):

@@ -17,23 +17,36 @@ from plankg.ingest.reading import PlanReadError, decode_text
 
 
 def to_text(data: bytes, path: Path, sniffed: str | None) -> str:
+    return to_text_and_title(data, path, sniffed)[0]
+
+
+def to_text_and_title(data: bytes, path: Path, sniffed: str | None) -> tuple[str, str | None]:
+    """The text, and the title when the format marks one (a .docx Title-style paragraph)."""
     suffix = path.suffix.lower()
     if suffix == ".docx":
         if not data.startswith(b"PK\x03\x04"):
             raise PlanReadError(f"{path}: has a .docx extension but is not a Word (.docx) file")
-        return docx_to_text(data, path)
+        return docx_text_and_title(data, path)
     if suffix == ".pdf":
         if not data.startswith(b"%PDF"):
             raise PlanReadError(f"{path}: has a .pdf extension but is not a PDF file")
-        return pdf_to_text(data, path)
+        return pdf_to_text(data, path), None
     if sniffed is not None:
         raise PlanReadError(f"{path}: has an .html extension but looks like {sniffed}")
     html, _ = decode_text(data, path)
-    return html_to_text(html)
+    return html_to_text(html), None
 
 
 def docx_to_text(data: bytes, path: Path) -> str:
-    """Paragraphs and tables of a .docx in document order."""
+    return docx_text_and_title(data, path)[0]
+
+
+_TITLE_STYLES = ("Title", "标题")
+
+
+def docx_text_and_title(data: bytes, path: Path) -> tuple[str, str | None]:
+    """Paragraphs and tables of a .docx in document order, and the first Title-style
+    paragraph (a title split over several Title paragraphs is joined)."""
     import docx
     from docx.table import Table
     from docx.text.paragraph import Paragraph
@@ -43,17 +56,29 @@ def docx_to_text(data: bytes, path: Path) -> str:
     except Exception as exc:  # python-docx raises many types for broken archives
         raise PlanReadError(f"{path}: not a readable .docx file ({exc})") from exc
     lines: list[str] = []
+    title: list[str] = []
+    title_done = False
     for block in document.element.body.iterchildren():
         tag = block.tag.rsplit("}", 1)[-1]
         if tag == "p":
-            lines.append(Paragraph(block, document).text.strip())
+            paragraph = Paragraph(block, document)
+            lines.append(paragraph.text.strip())
+            style = paragraph.style.name if paragraph.style is not None else ""
+            if not title_done and style in _TITLE_STYLES and paragraph.text.strip():
+                title.append(paragraph.text.strip())
+            elif title:
+                title_done = True
         elif tag == "tbl":
             for row in Table(block, document).rows:
-                cells = [" ".join(c.text.split()) for c in row.cells]
-                # merged cells repeat: keep the first of a run
-                deduped = [c for i, c in enumerate(cells) if i == 0 or c != cells[i - 1]]
-                lines.append("\t".join(deduped))
-    return "\n".join(lines)
+                # a cell merged across columns comes back once per column: keep it once (by
+                # identity: two neighbouring cells may hold the same text, such as 1200 / 1200)
+                cells, seen = [], None
+                for cell in row.cells:
+                    if cell._tc is not seen:
+                        cells.append(" ".join(cell.text.split()))
+                    seen = cell._tc
+                lines.append("\t".join(cells))
+    return "\n".join(lines), "".join(title) or None
 
 
 def pdf_to_text(data: bytes, path: Path) -> str:
@@ -71,7 +96,8 @@ def pdf_to_text(data: bytes, path: Path) -> str:
     return text
 
 
-_BLOCK_TAGS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section", "td"}
+_BLOCK_TAGS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section"}
+_CELL_TAGS = {"td", "th"}
 _SKIP_TAGS = {"script", "style", "nav", "header", "footer", "aside", "noscript", "form", "select"}
 _BODY_HINT = re.compile(r"(article|content|TRS_Editor|zoom|main|detail|text|zw)", re.I)
 
@@ -87,6 +113,7 @@ class _ArticleParser(HTMLParser):
         self.open_ids: list[int] = [0]
         self.next_id = 1
         self.hinted: set[int] = set()
+        self.in_cell = 0  # inside a table cell: paragraphs and breaks are spaces, not lines
 
     def handle_starttag(self, tag, attrs):
         if tag in _SKIP_TAGS:
@@ -101,8 +128,11 @@ class _ArticleParser(HTMLParser):
             if tag in ("article", "main") or _BODY_HINT.search(attr):
                 self.hinted.add(cid)
         self.stack.append((tag, container))
-        if tag in _BLOCK_TAGS:
-            self._emit("\n")
+        if tag in _CELL_TAGS:
+            self.in_cell += 1
+            self._emit("\t")  # a row is one line of tab-separated cells, as for .docx
+        elif tag in _BLOCK_TAGS:
+            self._emit(" " if self.in_cell else "\n")
 
     def handle_endtag(self, tag):
         if tag in _SKIP_TAGS and self.skip:
@@ -113,10 +143,14 @@ class _ArticleParser(HTMLParser):
                 self.open_ids.pop()
             if open_tag == tag:
                 break
-        if tag in _BLOCK_TAGS:
-            self._emit("\n")
+        if tag in _CELL_TAGS and self.in_cell:
+            self.in_cell -= 1
+        elif tag in _BLOCK_TAGS:
+            self._emit(" " if self.in_cell else "\n")
 
     def handle_data(self, data):
+        if self.in_cell:
+            data = data.replace("\n", " ")
         if not self.skip:
             self._emit(data)
 
@@ -142,5 +176,13 @@ def html_to_text(html: str) -> str:
         chosen = max(inner)
     else:
         chosen = max(texts, key=lambda c: (cjk(c), -c)) if len(texts) > 1 else 0
-    lines = [" ".join(line.split()) for line in texts[chosen].splitlines()]
-    return "\n".join(line for line in lines if line)
+    lines = []
+    for line in texts[chosen].splitlines():
+        if "\t" in line:  # a table row: keep the cells, empty ones included
+            cells = [" ".join(c.split()) for c in line.split("\t")]
+            row = "\t".join(cells[1:] if cells and not cells[0] else cells)
+            if row.strip():
+                lines.append(row)
+        elif line.split():
+            lines.append(" ".join(line.split()))
+    return "\n".join(lines)

@@ -20,6 +20,7 @@ from functools import lru_cache
 from itertools import pairwise
 
 from plankg.ingest.headings import parse_marker
+from plankg.ingest.metadata import looks_like_title
 from plankg.ingest.model import Span
 from plankg.ingest.tables import ROLE_KINDS, Line, Row, column_kind, unflatten
 from plankg.ontology.names import (
@@ -362,7 +363,7 @@ def _should_join(line: str, nxt: str) -> bool:
         return False
     if _HEADING_START.match(line) and _is_title_like(line):
         return False
-    if _HEADING_START.match(nxt) or _FIELD_START.match(nxt):
+    if _HEADING_START.match(nxt) or _FIELD_START.match(nxt) or looks_like_title(fold(nxt)):
         return False
     if _is_title_like(line) and not re.search(r"[，、]", line):
         # a short line without punctuation: a title, unless the next line obviously continues

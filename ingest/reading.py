@@ -38,6 +38,7 @@ class DecodedDocument:
     text: str
     encoding: str
     sha256: str
+    title: str | None = None  # the title the format marks (a .docx Title paragraph)
 
 
 def read_document(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> DecodedDocument:
@@ -69,7 +70,7 @@ def decode_bytes(data: bytes, path: Path) -> DecodedDocument:
     if suffix in (".docx", ".pdf", ".html", ".htm"):
         from plankg.ingest import formats
 
-        text = formats.to_text(data, path, kind)
+        text, title = formats.to_text_and_title(data, path, kind)
         encoding = suffix.lstrip(".")
     else:
         if kind is not None:
@@ -77,9 +78,10 @@ def decode_bytes(data: bytes, path: Path) -> DecodedDocument:
                 f"{path}: looks like {kind}, not a text file — give it the right extension"
             )
         text, encoding = decode_text(data, path)
+        title = None
     if not text.strip():
         raise PlanReadError(f"{path}: no text found in the file")
-    return DecodedDocument(path.name, path, text, encoding, digest)
+    return DecodedDocument(path.name, path, text, encoding, digest, title)
 
 
 def decode_text(data: bytes, path: Path) -> tuple[str, str]:

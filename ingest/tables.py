@@ -28,6 +28,7 @@ from plankg.ontology.names import (
     has_agency_ending,
     is_collective,
     is_person,
+    starts_with_verb,
 )
 
 ONTOLOGY = Path(__file__).resolve().parent.parent / "ontology"
@@ -606,11 +607,6 @@ def _run_row(row: Line, kinds: list[str | None]) -> list[Piece]:
     return out
 
 
-_VERB_START = re.compile(
-    r"(推进|推动|实施|完成|开展|提升|加快|加强|建设|新建|改造|落实|深化|优化|打造|组织|制定|"
-    r"完善|提供|支持|鼓励|培育|促进|强化|做好|确保|启动|举办|创建|实现|建立|健全|扩大|增加|"
-    r"对|为|在|将|把|从|按|以|于|与)"
-)
 _LEVEL_LIST = re.compile(r"[（(〔][县区市州乡镇街道特、,，]+[)）〕]")
 _JOINERS = re.compile(r"(?:[、，,；;\s]|等(?:相关|有关)?(?:部门|单位)?)+")
 
@@ -662,7 +658,7 @@ def _name_ends(view: str, pos: int) -> list[int]:
     """Every end e such that view[pos:e] reads as one agency name (brackets attached)."""
     if (
         pos >= len(view)
-        or _VERB_START.match(view, pos)
+        or starts_with_verb(view, pos)
         or not re.match(r"[\u4e00-\u9fff]", view[pos])
         or _ENDING_WORD.match(view, pos)
     ):
@@ -712,7 +708,7 @@ def _clean_end(view: str, e: int) -> bool:
         e >= len(view)
         or view[e] in "、，,；;。 "
         or view.startswith("等", e)
-        or bool(_VERB_START.match(view, e))
+        or starts_with_verb(view, e)
         or not re.match(r"[\u4e00-\u9fff（(〔]", view[e])
     )
 

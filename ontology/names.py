@@ -76,6 +76,7 @@ class Lexicon:
     placeholders: frozenset[str] = frozenset()  # stand-ins for an unknown jurisdiction
     fold_table: dict[int, str] = field(default_factory=dict)
     fold_chars: re.Pattern[str] = re.compile(r"(?!)")  # any key of fold_table
+    verbs: re.Pattern[str] = re.compile(r"(?!)")  # words that open a task, never a name
     shorts: tuple[str, ...] = ()  # word abbreviations, longest first
     full_forms: tuple[str, ...] = ()  # their full forms, longest first
 
@@ -124,6 +125,15 @@ def load_lexicon(directory: Path = ONTOLOGY) -> Lexicon:
         placeholders=frozenset(r["value"] for r in by_type.get("placeholder", [])),
         fold_table=fold,
         fold_chars=any_char_of(fold),
+        verbs=re.compile(
+            "|".join(
+                re.escape(v)
+                for v in sorted(
+                    (r["value"] for r in by_type.get("verb", [])), key=len, reverse=True
+                )
+            )
+            or r"(?!)"
+        ),
         shorts=tuple(sorted(word_abbr, key=len, reverse=True)),
         full_forms=tuple(sorted(set(word_abbr.values()), key=len, reverse=True)),
     )
@@ -203,6 +213,11 @@ def agency_strength(name: str) -> str | None:
     if len(n) == len(suf) and len(suf) < 3:
         return None  # a bare `局` or `公司` is not a name
     return strength
+
+
+def starts_with_verb(text: str, pos: int = 0) -> bool:
+    """`推进…`, `对…`: text from `pos` opens a task or a phrase, not an agency's name."""
+    return bool(load_lexicon().verbs.match(text, pos))
 
 
 def has_agency_ending(name: str) -> bool:
