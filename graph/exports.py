@@ -5,18 +5,19 @@ Graph-level logic only, asked through the `Store` protocol so both stores export
 thing; `viz/files.py` turns these into CSV / XLSX / PNG / GraphML / GEXF.
 
 Matching indicator subjects across plans (the consistency report): two targets are "the same
-subject" when their *normalised subjects* are equal — NFKC folding (full-width → half-width),
-all whitespace, punctuation and symbols removed (quotes, brackets, 、), Latin lower-cased, and a
-leading scope word dropped (全县/全区/全市/全镇/全乡/本县/本区/本市 or the jurisdiction's own name,
-so 全县规模工业增加值增长率 = 规模工业增加值增长率). Nothing else is stripped: 新增X and X stay
-different subjects. They must also share the normalised unit (亿元 and 万元 both normalise to
-元; % never matches 个), and target years must agree when both plans give one.
+subject" when their keys under the one subject normaliser, `ontology.subjects.subject_key`, are
+equal — the subject cleaned of item numbers, hedges and verbs of reaching, traditional script
+folded, NFKC, white space, punctuation and symbols removed, Latin lower-cased, a leading scope
+word or the jurisdiction's own name dropped (全县规模工业增加值增长率 = 规模工业增加值增长率) and
+growth wordings read alike (增速 = 增长率). Words that say what is counted stay: 新增X and X are
+different subjects. The key is for matching only; the report shows each subject as written.
+They must also share the normalised unit (亿元 and 万元 both normalise to 元; % never matches
+个), and target years must agree when both plans give one.
 """
 
 from __future__ import annotations
 
 import math
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ from plankg.graph.store import (
     Store,
     TaskInfo,
 )
+from plankg.ontology.subjects import subject_key
 
 Mode = Literal["lead_assist", "co"]
 Cell = str | int | float | None
@@ -295,18 +297,9 @@ def indicator_table(
     return Table("indicators", "指标汇总", INDICATOR_HEADERS, rows)
 
 
-_SCOPE_WORDS = ("全县", "全区", "全市", "全镇", "全乡", "本县", "本区", "本市")
-
-
 def normalise_subject(subject: str, jurisdiction: str = "") -> str:
     """The key two targets must share to count as the same subject (see the module doc)."""
-    s = unicodedata.normalize("NFKC", subject)
-    s = "".join(ch for ch in s if unicodedata.category(ch)[0] not in "PSZC").lower()
-    for prefix in (jurisdiction, *_SCOPE_WORDS):
-        if prefix and s.startswith(prefix) and len(s) > len(prefix):
-            s = s[len(prefix) :]
-            break
-    return s
+    return subject_key(subject, jurisdiction)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ at the same offsets.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from pathlib import Path
 
 from plankg.ingest import clauses, deadlines, entities, indicators, jurisdiction, segment
@@ -18,7 +17,6 @@ from plankg.ingest.metadata import detect_title, read_sidecar
 from plankg.ingest.model import (
     AgencyMention,
     Goal,
-    Indicator,
     Plan,
     Section,
     Span,
@@ -232,9 +230,7 @@ def _add_block(
         if group is not None:
             plan.working_groups.append(group)
     elif block.kind == "goal":
-        found = indicators.extract_indicators(text)
-        for ind in found:
-            ind = _written_unit(ind, norm, block.start)
+        for ind in indicators.extract_indicators(norm.text[block.start : block.end]):
             ind.span = _shift(norm, block.start, ind.span)
             plan.goals.append(
                 Goal(plan.doc, block.section, ind, norm.text[block.start : block.end])
@@ -317,14 +313,13 @@ def _task(
     )
     task.deadline = _deadline(block, body, norm, year)
     for start, end in body:
-        folded = norm.folded[start:end]
-        for ind in indicators.extract_indicators(folded):
-            ind = _written_unit(ind, norm, start)
+        written = norm.text[start:end]  # the extractors fold for matching, cut the original
+        for ind in indicators.extract_indicators(written):
             ind.span = _shift(norm, start, ind.span)
             task.indicators.append(ind)
-        task.projects += [p for p in entities.extract_projects(folded) if p not in task.projects]
-        task.parks += [p for p in entities.extract_parks(folded) if p not in task.parks]
-        for loc in entities.locate_projects(folded):
+        task.projects += [p for p in entities.extract_projects(written) if p not in task.projects]
+        task.parks += [p for p in entities.extract_parks(written) if p not in task.parks]
+        for loc in entities.locate_projects(written):
             loc.span = _shift(norm, start, loc.span)
             plan.project_locations.append(loc)
     return task
@@ -357,17 +352,6 @@ def _deadline(block, body, norm: NormalizedText, year: int | None):
                 norm.source_span(start + s, start + e),
             )
     return None
-
-
-def _written_unit(ind: Indicator, norm: NormalizedText, base: int) -> Indicator:
-    """The unit in the plan's own script (`萬噸`), found at the same offsets as its fold."""
-    if ind.span is None or not ind.unit:
-        return ind
-    start, end = base + ind.span.start, base + ind.span.end
-    at = norm.folded.find(ind.unit, start, end)
-    if at < 0:
-        return ind
-    return replace(ind, unit=norm.text[at : at + len(ind.unit)])
 
 
 def _shift(norm: NormalizedText, base: int, span: Span | None) -> Span | None:

@@ -1,17 +1,30 @@
 """Quantitative targets in a task or goals paragraph: subject, value, unit, comparator, year.
 
-Not every number is a target: ordinals (`第三届`), years, road codes (`G536`), grades (`5A级`),
-capacities inside project names (`年产25万吨…产业园`), numbers in quotes or book titles
-(`“15分钟”生活圈`, `《…31条》`) and amounts that qualify a noun (`引进投资100亿元项目1个`: the
-target is 1 项目, the 100亿元 names the kind of project) are skipped.
+Not every number is a target: ordinals (`第三届`), years, dates and deadlines (`2月底前`),
+document numbers (`〔2023〕3号`), road codes (`G536`), grades and level thresholds (`5A级`,
+`二级以上医疗机构`), capacities inside project names (`年产25万吨…产业园`), numbers in quotes
+or book titles (`“15分钟”生活圈`, `《…31条》`), counts that name a policy (`90条措施`), ranges
+(`创建1-2家`: no one value is promised), counts in Chinese numerals without a target verb
+(`九大工程`) and amounts that qualify a noun (`引进投资100亿元项目1个`: the target is 1 项目,
+the 100亿元 names the kind of project) are skipped. Dimensions and capacities of what a task
+builds are its own targets (`日供水30万吨的水厂`, `总长约1400米`).
+
+Matching runs on the simplified fold of the text (one character for one), so traditional script
+(`30萬噸`) is read like simplified while units and subjects are reported as written. Subjects
+go through `ontology.subjects.clean_subject`: no item numbers, separators, hedges or verbs.
 """
 
 from __future__ import annotations
 
+import csv
 import re
+from functools import lru_cache
+from pathlib import Path
 
 from plankg.ingest.model import Indicator, Span
 from plankg.ingest.quantities import QUANTITY, Quantity, make_quantity, parse_number
+from plankg.ontology.folding import fold
+from plankg.ontology.subjects import clean_subject
 
 _SENTENCE = re.compile(r"[^。；;！？\n]+")
 _YEAR = re.compile(r"(?<!\d)(20\d{2})年(?![度底初末中])")
@@ -36,24 +49,31 @@ _COUNTERS = {
     "批",
 }
 _RANK = re.compile(r"前(?P<num>\d{1,3}|[一二三四五六七八九十]{1,3})名?")
-_RANGE = re.compile(r"(?P<low>\d+(?:\.\d+)?)[-~～—至到](?=\d)")
+_RANGE = re.compile(r"(?P<low>\d+(?:\.\d+)?)[-~～—–至到](?=\d)")
 _SKIP_BEFORE = re.compile(r"(第|年产|日产|年处理|日处理|装机|总装机|容量|[A-Za-z#+\-/])$")
 _SKIP_AFTER = re.compile(r"^([A-Za-z#+\-/]|年|月|日|届|级|大|强|条$|号|型|线|变|周年|天|小时|分钟)")
-_SUBJECT_CUT = re.compile(r"[，,：:（(）)]")
-_LEAD_WORDS = re.compile(
-    r"^(力争|确保|争取|全年|年内|全县|全区|全市|其中|计划|实现|完成|累计|并|同时|今年|"
-    r"到\d{4}年|\d{4}年|，|、)+"
-)
-_TAIL_WORDS = re.compile(
-    r"(分别|达到|达|为|突破|超过|超|稳定在|控制在|不少于|不低于|至|在|到|提高|提升|增加|下降|各)+$"
-)
+_SUBJECT_CUT = re.compile(r"[，,：:（(）)|\t]")
+_GROWTH = re.compile(r"(增长|增速)$")
+_INVEST = re.compile(r"拟投资[\d.]+[亿万]?元")
+_SENTENCE_CUT = re.compile(r"[，。；,;]")
 _LIST_PREFIX = re.compile(r"^(.*(?:国家级|省级|市级|县级|区级|新增|新建|新培育|培育))")
 _HEAD_NOUN = re.compile(r"[两二三四五六七八九十]+[大个项类](?P<noun>[\u4e00-\u9fff]+)$")
 
 
+@lru_cache(maxsize=1)
+def _policy_count() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """`条`/`项` directly followed by a policy noun (`90条措施`): from quantity_vocabulary.csv."""
+    path = Path(__file__).resolve().parent.parent / "ontology" / "quantity_vocabulary.csv"
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    nouns = "|".join(r["term"] for r in rows if r["kind"] == "policy_noun")
+    units = "".join(r["term"] for r in rows if r["kind"] == "policy_unit")
+    return re.compile(f"[{units}]$"), re.compile(f"^(?:{nouns})")
+
+
 def extract_indicators(text: str) -> list[Indicator]:
     """Targets stated in `text`; spans are relative to `text`."""
-    masked = _mask_quotes(text)
+    masked = _mask_quotes(fold(text))
     out: list[Indicator] = []
     for sentence in _SENTENCE.finditer(masked):
         s0 = sentence.start()
@@ -61,27 +81,45 @@ def extract_indicators(text: str) -> list[Indicator]:
         quantities = _targets(masked, s0, sentence.end())
         _propagate_list_comparators(masked, quantities)
         respectively = _respectively_subjects(text, s0, quantities)
+        previous = ""
         for n, q in enumerate(quantities):
             year = next((y for pos, y in reversed(year_at) if pos < q.start), None)
             start = max(s0, quantities[n - 1].end if n else s0)
-            subject = _subject(text, start, q)
+            subject = previous = _shared_lead(previous, _subject(text, start, q))
             subjects = _each_subjects(masked, s0, q, subject)
             if respectively:
                 subjects = [respectively.get(n, subject)]
             for subject in subjects:
+                written = text[q.end - len(q.unit) : q.end]
                 out.append(
                     Indicator(
                         subject=subject,
                         value=q.value,
-                        unit=q.unit,
+                        unit=written if fold(written) == q.unit else q.unit,
                         norm_value=q.norm_value,
-                        norm_unit=q.norm_unit or _implicit_unit(subject),
+                        norm_unit=q.norm_unit or _implicit_unit(fold(subject)),
                         comparator=q.comparator,  # type: ignore[arg-type]
                         year=year,
                         span=Span(q.start, q.end),
                     )
                 )
     return out
+
+
+def _shared_lead(previous: str, subject: str) -> str:
+    """`引进投资100亿元项目1个，50亿元项目3个`: a subject that opens with an amount naming a
+    kind continues a list and takes the words the previous subject had before its amount."""
+    here = _leading_amount(subject)
+    if not here:
+        return subject
+    folded = fold(previous)
+    m = next((m for m in QUANTITY.finditer(folded) if make_quantity(folded, m)), None)
+    return previous[: m.start()] + subject if m and m.start() > 0 else subject
+
+
+def _leading_amount(subject: str) -> bool:
+    m = QUANTITY.match(fold(subject))
+    return bool(m and m.group("num")[0].isdigit() and make_quantity(fold(subject), m))
 
 
 def _mask_quotes(text: str) -> str:
@@ -106,14 +144,16 @@ def _targets(text: str, start: int, end: int) -> list[Quantity]:
             continue  # 100亿元项目: the amount names a kind of project
         if re.match(r"^[百千万亿十]+[亿万]", after):
             continue  # 3个百亿产业: a count of kinds, not a target
-        low = _RANGE.search(text, max(0, m.start() - 8), m.start())
+        policy_unit, policy_noun = _policy_count()
+        if policy_unit.search(q.unit) and policy_noun.match(after):
+            continue  # 90条措施: the name of a policy
+        low = _RANGE.search(text, max(0, m.start() - 8), m.start() + 1)
         if low and low.end() == m.start():
-            continue  # the upper bound of a range; the range is handled below
+            continue  # 创建1-2家: a range promises no one value
         if before.endswith("前") and q.unit in ("名", "位"):
             q.comparator = "<="
         out.append(q)
     out.extend(_ranks(text, start, end))
-    out.extend(_ranges(text, start, end))
     out.sort(key=lambda q: q.start)
     return out
 
@@ -127,24 +167,6 @@ def _ranks(text: str, start: int, end: int) -> list[Quantity]:
         value = parse_number(m.group("num"))
         if value is not None:
             out.append(Quantity(value, "名", value, "名", "<=", m.start(), m.end()))
-    return out
-
-
-def _ranges(text: str, start: int, end: int) -> list[Quantity]:
-    """`培育2-3家` → at least the lower bound."""
-    out = []
-    for m in _RANGE.finditer(text, start, end):
-        q_match = QUANTITY.match(text, m.end())
-        if q_match is None:
-            continue
-        upper = make_quantity(text, q_match)
-        low = parse_number(m.group("low"))
-        if upper is None or low is None or not upper.unit:
-            continue
-        factor = upper.norm_value / upper.value if upper.value else 1
-        out.append(
-            Quantity(low, upper.unit, low * factor, upper.norm_unit, ">=", m.start(), upper.end)
-        )
     return out
 
 
@@ -185,7 +207,8 @@ def _respectively_subjects(text: str, s0: int, quantities: list[Quantity]) -> di
         return {}
     listed = [i for i, q in enumerate(quantities) if q.start > at]
     clause = _SUBJECT_CUT.split(text[s0:at])[-1]
-    items = [i for i in _LEAD_WORDS.sub("", clause).split("、") if i]
+    items = [clean_subject(i) for i in clean_subject(clause).split("、")]
+    items = [i for i in items if i]
     if len(items) != len(listed) or len(items) < 2:
         return {}
     noun = _HEAD_NOUN.search(items[-1])
@@ -197,25 +220,28 @@ def _respectively_subjects(text: str, s0: int, quantities: list[Quantity]) -> di
 
 def _subject(text: str, s0: int, q: Quantity) -> str:
     """The noun phrase the target is about: the clause before the number (never reaching back
-    past the previous target), verbs trimmed; when nothing names it there, the words after the
-    number do (`完成2座中型水库…` → `中型水库…`)."""
-    clause = _SUBJECT_CUT.split(text[s0 : q.start])[-1]
-    clause = re.sub(r"^(以上|以内|以下|左右)?[、，和及与]*", "", clause)
-    clause = _VERB_ONLY.sub("", _LEAD_WORDS.sub("", clause))
-    growth = clause.endswith(("增长", "增速"))
-    clause = _TAIL_WORDS.sub("", re.sub(r"(增长|增速)$", "", clause))
+    past the previous target), cleaned (`clean_subject`); when nothing names it there, the
+    words after the number do (`完成2座中型水库…` → `中型水库…`)."""
+    raw = _SUBJECT_CUT.split(text[s0 : q.start])[-1]
+    raw = re.sub(r"^(以上|以内|以下|左右)?[、，和及与]*", "", raw)
+    invest = _INVEST.match(fold(raw))  # 拟投资1.2亿元完成2座…: the amount is not the subject
+    clause = clean_subject(raw[invest.end() :] if invest else raw)
+    growth = bool(_GROWTH.search(fold(clause)))
+    if growth:
+        clause = clean_subject(clause[:-2])
     clause = clause.strip("、和及与各")
     if growth or (q.norm_unit == "%" and clause.endswith("增加值")):
         clause += "增长率"
     if len(clause) < 2:
-        after = re.split(r"[，。；、,;]", text[q.end : q.end + 30])[0]
-        clause = re.sub(r"^(以上|以内|左右)?的?", "", after) or clause
+        after = re.sub(r"^(以上|以内|左右)?的?", "", text[q.end : q.end + 30])
+        phrase = _SUBJECT_CUT.split(_SENTENCE_CUT.split(after)[0])[0]
+        word = clean_subject(phrase.split("、")[0])
+        word = word if len(word) >= 2 else clean_subject(phrase)
+        lead = QUANTITY.match(fold(word))
+        if not (lead and make_quantity(fold(word), lead)):  # never a quantity as the subject
+            clause = word or clause
+        clause = clause or raw.strip()
     return clause
-
-
-_VERB_ONLY = re.compile(
-    r"^(拟投资[\d.]+[亿万]?元)?(完成|建成|建设|新建|加快|推进|实现|投资|拟投资|帮助|引导)+"
-)
 
 
 def _implicit_unit(subject: str) -> str:

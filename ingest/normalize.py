@@ -23,12 +23,12 @@ from plankg.ingest.headings import parse_marker
 from plankg.ingest.metadata import looks_like_title
 from plankg.ingest.model import Span
 from plankg.ingest.tables import ROLE_KINDS, Line, Row, column_kind, unflatten
+from plankg.ontology import folding
 from plankg.ontology.names import (
     agency_strength,
     any_char_of,
     fold,
     is_collective,
-    load_lexicon,
 )
 
 _FURNITURE = re.compile(
@@ -102,7 +102,7 @@ def _fold_table() -> dict[int, str]:
         if ch.isalnum() or ch in "%+-/#&":
             table[code] = ch
     table[0x3000] = " "
-    table.update(load_lexicon().fold_table)
+    table.update(folding.table())
     return table
 
 

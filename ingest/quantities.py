@@ -2,6 +2,8 @@
 
 Magnitudes fold into the value (3.29万亩 → 32900 亩; a bare 亿 amount is money, 元), and the
 comparator comes from the words around the number (以上/突破 → `>=`, 以内 → `<=`, 左右 → `~`).
+Traditional script reads like simplified (`30萬噸` is 300000 吨, `28.23億元` is 2823000000 元):
+matching runs on the one-for-one simplified fold, so spans still point at the text as written.
 The word lists are data at the top of this module.
 """
 
@@ -9,6 +11,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from plankg.ontology.folding import fold
 
 # unit as written → (normalised unit, factor). Longest first when matching.
 UNITS: dict[str, tuple[str, float]] = {
@@ -31,6 +35,8 @@ UNITS: dict[str, tuple[str, float]] = {
     "平方米": ("平方米", 1),
     "公里": ("公里", 1),
     "千米": ("公里", 1),
+    "万米": ("米", 1e4),
+    "米": ("米", 1),
     "万千瓦": ("千瓦", 1e4),
     "千瓦": ("千瓦", 1),
     "兆瓦": ("兆瓦", 1),
@@ -172,6 +178,8 @@ def comparator_around(text: str, start: int, end: int) -> str:
 
 
 def make_quantity(text: str, m: re.Match[str]) -> Quantity | None:
+    """The quantity `m` (a `QUANTITY` match in simplified-fold text) states, or None when it has
+    neither magnitude nor unit."""
     value = parse_number(m.group("num"))
     if value is None:
         return None
@@ -202,6 +210,7 @@ def make_quantity(text: str, m: re.Match[str]) -> Quantity | None:
 def find_quantities(text: str) -> list[Quantity]:
     """Every number-with-unit in `text`, in order (no judgement about whether it is a target)."""
     out = []
+    text = fold(text)
     for m in QUANTITY.finditer(text):
         q = make_quantity(text, m)
         if q is not None:

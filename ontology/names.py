@@ -14,10 +14,11 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 
+from plankg.ontology.folding import fold
 from plankg.ontology.gazetteer import gazetteer
 
 ONTOLOGY = Path(__file__).resolve().parent
@@ -74,8 +75,6 @@ class Lexicon:
     prefix_guards: tuple[str, ...]
     place_suffixes: tuple[str, ...]
     placeholders: frozenset[str] = frozenset()  # stand-ins for an unknown jurisdiction
-    fold_table: dict[int, str] = field(default_factory=dict)
-    fold_chars: re.Pattern[str] = re.compile(r"(?!)")  # any key of fold_table
     verbs: re.Pattern[str] = re.compile(r"(?!)")  # words that open a task, never a name
     shorts: tuple[str, ...] = ()  # word abbreviations, longest first
     full_forms: tuple[str, ...] = ()  # their full forms, longest first
@@ -100,11 +99,6 @@ def load_lexicon(directory: Path = ONTOLOGY) -> Lexicon:
         return tuple((re.compile(r["value"]), r["replacement"]) for r in by_type.get(kind, []))
 
     persons = "|".join(f"(?:{r['value']})" for r in by_type.get("person", []))
-    fold = {
-        ord(row["traditional"]): row["simplified"]
-        for row in _rows(directory / "char_folding.csv")
-        if len(row["traditional"]) == 1 and len(row["simplified"]) == 1
-    }
     return Lexicon(
         word_abbr=word_abbr,
         name_abbr=name_abbr,
@@ -123,8 +117,6 @@ def load_lexicon(directory: Path = ONTOLOGY) -> Lexicon:
             sorted((r["value"] for r in by_type.get("place_suffix", [])), key=len, reverse=True)
         ),
         placeholders=frozenset(r["value"] for r in by_type.get("placeholder", [])),
-        fold_table=fold,
-        fold_chars=any_char_of(fold),
         verbs=re.compile(
             "|".join(
                 re.escape(v)
@@ -140,13 +132,6 @@ def load_lexicon(directory: Path = ONTOLOGY) -> Lexicon:
 
 
 # ---------------------------------------------------------------- name-level helpers
-
-
-def fold(text: str) -> str:
-    """Traditional → simplified, one character for one (offsets are kept), for matching only."""
-    lex = load_lexicon()
-    # a regex test runs ~15x faster than translate, and most text has nothing to fold
-    return text.translate(lex.fold_table) if lex.fold_chars.search(text) else text
 
 
 _GLOSS = re.compile(r"[(（][a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹ]{1,8}[)）]")

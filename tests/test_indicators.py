@@ -26,12 +26,33 @@ def _targets(text):
         ("新增就业不少于5000人", [(5000, "人", ">=", None)]),
         ("城乡居民收入增长8%和10%以上", [(8, "%", ">=", None), (10, "%", ">=", None)]),
         ("“五好”园区创建综合评价进入全省前十", [(10, "名", "<=", None)]),
-        ("培育2-3家年产值超亿元的节能环保龙头企业", [(2, "家", ">=", None)]),
         ("新增两个省级平台", [(2, "个", "=", None)]),
     ],
 )
 def test_targets(text, expected):
     assert _targets(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # traditional script: units and magnitudes read like simplified
+        ("計劃投資12.5億元建設冷鏈物流中心", [(1250000000, "元")]),
+        ("新增城市綠地2.4萬平方米", [(24000, "平方米")]),
+        ("年內新增糧食產能3萬噸", [(30000, "吨")]),
+        # dimensions and capacities of what the task itself builds
+        ("建设一座日供水10万吨的第三水厂", [(100000, "吨")]),
+        ("新建滨江大道，全长约3.5公里，宽24米", [(3.5, "公里"), (24, "米")]),
+        ("改造老旧管网1.2万米", [(12000, "米")]),
+    ],
+)
+def test_units_and_dimensions(text, expected):
+    assert [(i.norm_value, i.norm_unit) for i in extract_indicators(text)] == expected
+
+
+def test_unit_is_reported_as_written():
+    (ind,) = extract_indicators("建設輸水管道25公里、水廠日供水30萬噸")[1:]
+    assert (ind.value, ind.unit, ind.norm_value, ind.norm_unit) == (30, "萬噸", 300000, "吨")
 
 
 @pytest.mark.parametrize(
@@ -44,6 +65,29 @@ def test_targets(text, expected):
         "全面落实“民营经济31条”等惠企政策",
         "打造市民“15分钟”生活圈",
         "建设35KV冬塔变",
+        # ranges promise no single value
+        "培育2-3家年产值超亿元的节能环保龙头企业",
+        "新建3～5个村级综合服务站",
+        "創建1-2家國家級示範基地",
+        # ordinals, document numbers, deadlines and periods
+        "举办第五届农民丰收节",
+        "根据市政发〔2022〕15号文件要求",
+        "按照府發〔2021〕8號精神",
+        "2022年6月底前完成摸底",
+        "1-10月累计完成情况",
+        # policy names that contain numbers
+        "落实“稳经济12条”",
+        "出台支持民营企业发展20条措施",
+        "兑现惠企10项举措",
+        "构建“1+3+N”政策体系",
+        "完善1+3+5政策体系",
+        # level thresholds and Chinese-numeral kinds
+        "推动三级以上医院全部接入平台",
+        "二级及以上医疗机构实现全覆盖",
+        "实施六大工程",
+        "培育五大产业集群",
+        # page damage that only looks like a number
+        "为IO(X)人提供康复辅具租赁服务",
     ],
 )
 def test_numbers_that_are_not_targets(text):
