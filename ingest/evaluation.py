@@ -168,3 +168,40 @@ def format_scores(scores: dict[str, Score]) -> str:
         prf = f"{s.precision:6.3f} {s.recall:6.3f} {s.f1:6.3f}"
         rows.append(f"{name:<12} {prf} {s.tp:5d} {s.fp:5d} {s.fn:5d}")
     return "\n".join(rows)
+
+
+@dataclass
+class GoldRun:
+    """One evaluation run: the plans extracted, their records and the scores."""
+
+    plans: list[Any]
+    records: list[dict[str, Any]]
+    scores: dict[str, Score]
+    errors: list[str]
+    truth: dict[str, str]
+
+
+def run_gold_set(gold_dir: Path, paths: list[str] | None = None) -> GoldRun:
+    """Extract a gold set's documents (default: its `docs/` folder, else `data/plans/`), with
+    the web address `sources.csv` gives each, and score them — what `plankg eval` prints."""
+    from plankg.ingest.agencies import AgencyDirectory
+    from plankg.ingest.discover import discover_plans
+    from plankg.ingest.extract import extract_plan
+    from plankg.ingest.reading import PlanReadError
+
+    default = gold_dir / "docs" if (gold_dir / "docs").is_dir() else Path("data/plans")
+    found = discover_plans(paths or [str(default)])
+    urls = source_urls(gold_dir)
+    directory = AgencyDirectory.load()
+    plans, errors = [], list(found.errors)
+    for path in found.files:
+        try:
+            plans.append(extract_plan(path, source_url=urls.get(path.name), directory=directory))
+        except PlanReadError as exc:
+            errors.append(str(exc))
+    records = [r for p in plans for r in p.to_records()]
+    scores = evaluate(records, gold_dir, {p.doc for p in plans})
+    truth = jurisdiction_truth(gold_dir)
+    if truth:
+        scores["jurisdiction"] = jurisdiction_score([p.to_record() for p in plans], truth)
+    return GoldRun(plans, records, scores, errors, truth)

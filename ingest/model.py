@@ -207,10 +207,19 @@ class Plan:
             "kind": "plan",
             "doc": self.doc,
             "title": self.title,
-            "jurisdiction": self.jurisdiction if known or self.jurisdiction else None,
+            "jurisdiction": self.jurisdiction if known else None,
             "division_code": self.division_code,
             "jurisdiction_path": self.jurisdiction_path or None,
         }
+
+    def to_records(self, with_groups: bool = False) -> list[dict[str, Any]]:
+        """The JSON lines of `plankg extract`: the plan line, then its tasks and goals (and
+        working groups when asked)."""
+        records = [self.to_record()]
+        records += [t.to_record() for t in self.tasks] + [g.to_record() for g in self.goals]
+        if with_groups:
+            records += [wg.to_record() for wg in self.working_groups]
+        return records
 
     def agencies(self) -> list[Agency]:
         """Every distinct agency the plan names, in first-mention order."""

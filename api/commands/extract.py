@@ -11,13 +11,7 @@ import typer
 
 from plankg.ingest.agencies import AgencyDirectory
 from plankg.ingest.discover import discover_plans
-from plankg.ingest.evaluation import (
-    evaluate,
-    format_scores,
-    jurisdiction_score,
-    jurisdiction_truth,
-    source_urls,
-)
+from plankg.ingest.evaluation import format_scores, run_gold_set
 from plankg.ingest.extract import extract_plan
 from plankg.ingest.model import Plan
 from plankg.ingest.reading import PlanReadError
@@ -50,15 +44,6 @@ def extract_many(
         except PlanReadError as exc:
             errors.append(str(exc))
     return plans, errors
-
-
-def plan_records(plan: Plan, with_groups: bool = False) -> list[dict]:
-    """The plan line, then its tasks and goals (and working groups when asked)."""
-    records = [plan.to_record()]
-    records += [t.to_record() for t in plan.tasks] + [g.to_record() for g in plan.goals]
-    if with_groups:
-        records += [wg.to_record() for wg in plan.working_groups]
-    return records
 
 
 def _report(plans: list[Plan], errors: list[str]) -> None:
@@ -113,7 +98,7 @@ def register(app: typer.Typer) -> None:
         plans, errors = extract_many(files, jurisdiction, title, urls)
         if format == "jsonl":
             for plan in plans:
-                for record in plan_records(plan, with_groups):
+                for record in plan.to_records(with_groups):
                     sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
         else:
             typer.echo(_table(plans))
@@ -135,28 +120,22 @@ def register(app: typer.Typer) -> None:
         A gold folder may hold `sources.csv` (file, url, jurisdiction): the urls are passed to
         extraction as each file's web address, and the share of plans whose jurisdiction was
         detected correctly is reported beside the scores."""
-        default = gold / "docs" if (gold / "docs").is_dir() else Path("data/plans")
-        truth = jurisdiction_truth(gold)
-        plans, errors = extract_many(files or [str(default)], urls=source_urls(gold))
-        records = [r for p in plans for r in plan_records(p)]
-        scores = evaluate(records, gold, {p.doc for p in plans})
-        if truth:
-            scores["jurisdiction"] = jurisdiction_score([p.to_record() for p in plans], truth)
+        run = run_gold_set(gold, files)
         if json_out:
             payload = {
                 k: {"precision": s.precision, "recall": s.recall, "f1": s.f1}
-                for k, s in scores.items()
+                for k, s in run.scores.items()
             }
             typer.echo(json.dumps(payload, indent=2))
         else:
-            typer.echo(f"== {gold} ({len(plans)} plans)")
-            typer.echo(format_scores(scores))
-            for p in plans:
-                want = truth.get(p.doc)
+            typer.echo(f"== {gold} ({len(run.plans)} plans)")
+            typer.echo(format_scores(run.scores))
+            for p in run.plans:
+                want = run.truth.get(p.doc)
                 got = "".join(p.jurisdiction_path) or None
                 if want is not None and got != want:
                     typer.echo(f"   jurisdiction {p.doc}: got {got}, want {want}")
-        for e in errors:
+        for e in run.errors:
             typer.echo(f"error: {e}", err=True)
-        if errors:
+        if run.errors:
             raise typer.Exit(1)
