@@ -62,7 +62,7 @@ WIDTHS: dict[str, float] = {
 }
 FLEXIBLE = ("任务内容", "指标", "出处A", "出处B")  # what gives way when columns do not fit
 # per sheet, where a table would leave the page part empty, what takes up the room
-WIDER = {"indicators": {"出处": 34, "牵头单位": 20, "任务": 12}}
+WIDER = {"indicators": {"指标": 24, "出处": 39, "牵头单位": 25, "任务": 12}}
 AGENCY_LISTS = ("牵头单位", "配合单位")  # `A、B` becomes one agency a line once it wraps
 REFERENCE_MAX = 30
 
@@ -82,12 +82,15 @@ def display_width(value: object) -> int:
 def text_lines(value: object, width: float) -> int:
     """Lines a wrapped value takes in a column `width` units wide. CJK text breaks between
     any two characters, so the estimate is the width of each paragraph over the usable width:
-    the column less cell padding and one character, which line-breaking rules (no 、，。 at
-    the start of a line) can push to the next line."""
+    the column less cell padding and, once a paragraph wraps, one character per line, which
+    line-breaking rules (no 、，。 at the start of a line) can push to the next line."""
     if value is None or value == "":
         return 1
-    usable = max(width - 3.0, 1.0)
-    return sum(max(1, math.ceil(display_width(p) / usable)) for p in str(value).split("\n"))
+    lines = 0
+    for paragraph in str(value).split("\n"):
+        w = display_width(paragraph)
+        lines += 1 if w <= width - 1.2 else math.ceil(w / max(width - 3.0, 1.0))
+    return lines
 
 
 def row_height(lines: int, line_pt: float = LINE_PT) -> float:
