@@ -75,8 +75,8 @@ def to_pdf(workbooks: list[Path], out_dir: Path, timeout: float = 300) -> list[P
     return pdfs
 
 
-def first_page_png(pdf: Path, png: Path, dpi: int = 70) -> Path:
-    """Page 1 of `pdf` as `png` at `dpi` (70 keeps an A4 page under ~200 KB)."""
+def first_page_png(pdf: Path, png: Path, dpi: int = 90) -> Path:
+    """Page 1 of `pdf` as `png` at `dpi` (90: an A4 page 1050 px wide, small print legible)."""
     png.parent.mkdir(parents=True, exist_ok=True)
     stem = png.with_suffix("")
     subprocess.run(
@@ -105,7 +105,7 @@ def page_text(pdf: Path, page: int = 1) -> str:
 
 def render_set(data: Path, out: Path, docs: Path | None, day: date | None = None) -> list[Path]:
     """Export `SHEETS` from the graph in `data`, print each workbook to PDF and page 1 to PNG;
-    with `docs`, copy the page-1 PNGs (and the chart at 80 dpi) there."""
+    with `docs`, copy the page-1 PNGs (and the chart at 90 dpi) there, in a small palette."""
     from plankg.graph.embedded import EmbeddedStore
     from plankg.viz.charts import load_chart
     from plankg.viz.files import render_export
@@ -123,15 +123,28 @@ def render_set(data: Path, out: Path, docs: Path | None, day: date | None = None
             workbooks.append(path)
         else:  # the chart itself, drawn at screen resolution
             pngs[sheet.stem].parent.mkdir(parents=True, exist_ok=True)
-            chart = load_chart(store, fmt="png", dpi=80, **dict(sheet.options))
+            chart = load_chart(store, fmt="png", dpi=90, **dict(sheet.options))
             pngs[sheet.stem].write_bytes(chart)
     for workbook, pdf in zip(workbooks, to_pdf(workbooks, out / "pdf"), strict=True):
         first_page_png(pdf, pngs[workbook.stem])
     if docs is not None:
         docs.mkdir(parents=True, exist_ok=True)
         for stem, png in pngs.items():
-            shutil.copyfile(png, docs / f"sheet-{stem}.png")
+            small_png(png, docs / f"sheet-{stem}.png")
     return list(pngs.values())
+
+
+def small_png(png: Path, out: Path, colours: int = 64) -> Path:
+    """`png` in a palette of `colours` (text, rules and a few fills need no more): a page
+    at 90 dpi in ~60 KB instead of ~200 KB, for the repository's docs/."""
+    from PIL import Image  # matplotlib's own dependency
+
+    with Image.open(png) as image:
+        flat = image.convert("RGB").quantize(
+            colors=colours, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
+        )
+        flat.save(out, "PNG", optimize=True)
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
