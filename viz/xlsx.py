@@ -43,8 +43,8 @@ WIDTHS: dict[str, float] = {
     "序号": 5,
     "本单位职责": 7,
     "任务": 10,
-    "任务内容": 44,
-    "牵头单位": 17,
+    "任务内容": 42,
+    "牵头单位": 19,
     "配合单位": 19,
     "目标指标": 18,
     "完成时限": 9,
@@ -82,14 +82,14 @@ def display_width(value: object) -> int:
 def text_lines(value: object, width: float) -> int:
     """Lines a wrapped value takes in a column `width` units wide. CJK text breaks between
     any two characters, so the estimate is the width of each paragraph over the usable width:
-    the column less cell padding and, once a paragraph wraps, one character per line, which
-    line-breaking rules (no 、，。 at the start of a line) can push to the next line."""
+    the column less cell padding and, once a paragraph wraps, about half a character per
+    line, for the characters line-breaking rules (no 、，。 at the start of a line) push on."""
     if value is None or value == "":
         return 1
     lines = 0
     for paragraph in str(value).split("\n"):
         w = display_width(paragraph)
-        lines += 1 if w <= width - 1.2 else math.ceil(w / max(width - 3.0, 1.0))
+        lines += 1 if w <= width - 1.2 else math.ceil(w / max(width - 2.2, 1.0))
     return lines
 
 
