@@ -137,7 +137,9 @@ def _title_rows(ws: Worksheet, table: Table, last: int, exported: date, width: f
     ws.row_dimensions[2].height = row_height(text_lines(scope, width))
 
 
-def _print_setup(ws: Worksheet, last_printed: int, last_row: int, repeat_first_column: bool):
+def _print_setup(
+    ws: Worksheet, last_printed: int, last_row: int, repeat_first_column: bool
+) -> None:
     ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
