@@ -7,7 +7,7 @@ BUILD  := build
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: venv run ingest test eval lint format bench clean
+.PHONY: venv run ingest test eval lint format bench sheets docs-sheets clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,13 @@ bench: venv
 	  d=$$(mktemp -d); bash tools/falkordb.sh start $$d 7687 >/dev/null && \
 	  NEO4J_URI=bolt://127.0.0.1:7687 NEO4J_USER=falkordb NEO4J_PASSWORD= PLANKG_NEO4J_PROFILE=falkordb \
 	    $(PY) -m bench.run; rc=$$?; bash tools/falkordb.sh stop $$d; exit $$rc; fi
+
+# Print the sheets as an office would (LibreOffice → PDF → page 1 PNG): tools/install_sheets.sh
+sheets: ingest
+	$(PY) tools/sheets.py --data $(BUILD) --out $(BUILD)/sheets
+
+docs-sheets: ingest
+	$(PY) tools/sheets.py --data $(BUILD) --out $(BUILD)/sheets --docs docs
 
 clean:
 	rm -rf $(BUILD) .pytest_cache .ruff_cache

@@ -1,5 +1,5 @@
 """File downloads under `/export/…`: coordination matrix, task ledger, indicators, indicator
-conflicts, and the agency–task graph — the same bytes `plankg export` writes.
+conflicts, the load chart and the agency–task graph — the same bytes `plankg export` writes.
 
 Each response carries its content type and a `Content-Disposition` with an ASCII `filename=`
 fallback plus the Chinese name as RFC 5987 `filename*=UTF-8''…`. Errors use the API's JSON
@@ -148,6 +148,22 @@ def export_conflicts(
         plan=plan or None,
         subject=subject or None,
     )
+
+
+@router.get(
+    "/load-chart",
+    responses={**FILE, **ERRORS},
+    summary="Tasks led and assisted per agency: a one-page bar chart (PNG or SVG)",
+)
+def export_load_chart(
+    store: StoreDep,
+    format: Literal["png", "svg"] = "png",
+    jurisdiction: Text = None,
+    plan: Text = None,
+) -> Response:
+    """Horizontal stacked bars (牵头, 配合) per agency, busiest first, for one jurisdiction
+    (or all) and plan (or all); the same bytes as `plankg export load-chart`."""
+    return _send(store, "load-chart", format, jurisdiction=jurisdiction or None, plan=plan or None)
 
 
 @router.get("/graphml", responses=FILE, summary="Agency–task graph as GraphML")

@@ -73,7 +73,12 @@ def index(store: StoreDep) -> HTMLResponse:
         "<h2>跨部门任务负荷</h2><ul>",
         '<li><a href="/viz/load">全部辖区</a></li>',
         *(
-            f'<li><a href="/viz/load?{urlencode({"jurisdiction": j})}">{e(j)}</a></li>'
+            f'<li><a href="/viz/load?{urlencode({"jurisdiction": j})}">{e(j)}</a> — '
+            f'负荷图 <a href="/export/load-chart?{urlencode({"jurisdiction": j})}">PNG</a> · '
+            f'<a href="/export/load-chart?{urlencode({"jurisdiction": j, "format": "svg"})}">'
+            "SVG</a> · "
+            f'<a href="/export/ledger?{urlencode({"jurisdiction": j, "format": "xlsx"})}">'
+            "任务分工台账</a></li>"
             for j in jurisdictions
         ),
         "</ul><h2>单位关系</h2>",

@@ -23,6 +23,7 @@ from plankg.graph.store import (
     AgencyInfo,
     AgencyRef,
     CoordinationCell,
+    DeadlineInfo,
     IndicatorInfo,
     LoadRow,
     ParkInfo,
@@ -81,6 +82,8 @@ PROPS = {
     PK.targetYear: "year",
     PK.convener: "convener",
     PK.level: "level",
+    PK.deadline: "deadline",
+    PK.dueDate: "due_date",
 }
 
 
@@ -97,6 +100,15 @@ _UNITS = {str(PK.unit): "unit", str(PK.normUnit): "norm_unit"}
 _SPATIAL = str(DCTERMS.spatial)
 _UNIT, _LOCATION = str(PK.Unit), str(PK.LocationStatement)
 _LOC_PROJECT, _LOC_PARK, _LOC_EVIDENCE = str(PK.project), str(PK.park), str(PK.evidence)
+_ASSIGNMENT = str(PK.Assignment)
+_A_TASK, _A_AGENT, _A_ROLE, _A_POSITION = (
+    str(PK.task),
+    str(PK.agent),
+    str(PK.role),
+    str(PK.position),
+)
+_ROLE_EDGES = {str(PK.LeadRole): "LEADS", str(PK.AssistRole): "ASSISTS"}
+_UNPLACED = 1 << 30  # an assignment without pk:position (an older graph file) sorts last
 
 
 def _term(t) -> Term:
@@ -113,6 +125,26 @@ def _blocks_of(rdf: Graph) -> Iterator[tuple[str, list[tuple[str, Term]], int, i
         by_subject[_term(s)].append((str(p), _term(o)))
     for s in sorted(by_subject):
         yield s, by_subject[s], 0, 0
+
+
+def _note_position(positions: dict[tuple[str, str, str], int], triples) -> None:
+    """Keep the first position at which an assignment's agency is named in its role."""
+    d = {p: o for p, o in triples}
+    key = _ROLE_EDGES.get(str(d.get(_A_ROLE)))
+    position = d.get(_A_POSITION)
+    if key is None or not isinstance(position, Lit):
+        return
+    n = position.to_python()
+    if not isinstance(n, int):
+        return
+    slot = (str(d.get(_A_AGENT)), str(d.get(_A_TASK)), key)
+    positions[slot] = min(n, positions.get(slot, n))
+
+
+def _deadline(d: dict) -> DeadlineInfo | None:
+    if "deadline" not in d and "due_date" not in d:
+        return None
+    return DeadlineInfo(str(d.get("deadline", "")), d.get("due_date"))
 
 
 class EmbeddedStore:
@@ -181,6 +213,7 @@ class EmbeddedStore:
         unit_refs: list[tuple[str, str, str]] = []
         unit_labels: dict[str, str] = {}
         spatial: dict[str, str] = {}
+        positions: dict[tuple[str, str, str], int] = {}  # (agency, task, LEADS|ASSISTS) → first
         self.evidence: dict[tuple[str, str], tuple[str, ...]] = defaultdict(tuple)
         for subject, triples, offset, length in blocks:
             types = [o for p, o in triples if p == RDF_TYPE]
@@ -196,6 +229,8 @@ class EmbeddedStore:
                     evidence = d.get(_LOC_EVIDENCE)
                     text = evidence.lexical if isinstance(evidence, Lit) else str(evidence)
                     self.evidence[key] = tuple(sorted({*self.evidence[key], text}))
+                elif _ASSIGNMENT in types:
+                    _note_position(positions, triples)
                 continue
             kind = "Goal" if "Goal" in kinds else kinds[0]
             if g.has_node(subject):  # an unsorted file may split a subject into blocks
@@ -230,9 +265,11 @@ class EmbeddedStore:
             g.nodes[subject][attr] = unit_labels.get(unit, "")
         for subject, names in aliases.items():
             g.nodes[subject]["aliases"] = tuple(sorted(names))
-        self._index(spatial)
+        self._index(spatial, positions)
 
-    def _index(self, spatial: dict[str, str]) -> None:
+    def _index(
+        self, spatial: dict[str, str], positions: dict[tuple[str, str, str], int] | None = None
+    ) -> None:
         g = self.g
         self.by_type: dict[str, list[str]] = defaultdict(list)
         for n, d in g.nodes(data=True):
@@ -272,6 +309,18 @@ class EmbeddedStore:
                     self.roles[t]["lead"].append(a)
                 elif k == "ASSISTS":
                     self.roles[t]["assist"].append(a)
+        self._order_roles(positions or {})
+
+    def _order_roles(self, positions: dict[tuple[str, str, str], int]) -> None:
+        """Leads and assists of every task in the plan's order (the first place an agency is
+        named in that role); each LEADS/ASSISTS edge gets its 1-based `position` among them."""
+        edges = self.g.edges
+        for t, roles in self.roles.items():
+            for role, key in (("lead", "LEADS"), ("assist", "ASSISTS")):
+                agencies = roles[role]
+                agencies.sort(key=lambda a, k=key: (positions.get((a, t, k), _UNPLACED), a))
+                for n, a in enumerate(agencies, start=1):
+                    edges[a, t, key]["position"] = n
 
     # ------------------------------------------------------------------ helpers
     def _ref(self, a: str) -> AgencyRef:
@@ -331,8 +380,8 @@ class EmbeddedStore:
             text=d.get("text", ""),
             jurisdiction=self.jurisdiction_of.get(d.get("plan", ""), ""),
             source=self._source(t),
-            lead=tuple(self._ref(a) for a in sorted(roles["lead"])),
-            assist=tuple(self._ref(a) for a in sorted(roles["assist"])),
+            lead=tuple(self._ref(a) for a in roles["lead"]),
+            assist=tuple(self._ref(a) for a in roles["assist"]),
             indicators=tuple(self._indicator(i, d["task_id"]) for i in self._targets(t, "TARGETS")),
             projects=tuple(
                 sorted(
@@ -346,6 +395,7 @@ class EmbeddedStore:
                     self.g.nodes[m]["name"] for m in mentions if self.g.nodes[m]["type"] == "Park"
                 )
             ),
+            deadline=_deadline(d),
         )
 
     def _task_order(self, t: str) -> tuple:

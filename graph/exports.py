@@ -1,5 +1,6 @@
-"""What the exports contain, as plain rows: the coordination matrix, the task ledger
-(任务分工台账), the indicator table, the indicator-consistency report and the agency–task graph.
+"""What the exports are made of: the coordination matrix, the tasks and indicators in scope,
+the indicator-consistency check and the agency–task graph (`graph/sheets.py` lays the ledger,
+indicator and consistency sheets out as rows).
 
 Graph-level logic only, asked through the `Store` protocol so both stores export the same
 thing; `viz/files.py` turns these into CSV / XLSX / PNG / GraphML / GEXF.
@@ -31,7 +32,6 @@ from plankg.graph.store import (
     AgencyInfo,
     AgencyRef,
     IndicatorInfo,
-    RoleFilter,
     Store,
     TaskInfo,
 )
@@ -46,12 +46,22 @@ ROLE_NAMES = {"lead": "牵头", "assist": "配合"}
 
 @dataclass(frozen=True)
 class Table:
-    """A titled table of plain cells — the one thing every file writer consumes."""
+    """A titled table of plain cells — the one thing every file writer consumes.
+
+    `scope` says what the table covers (辖区、方案、单位, counts) for the line under the title;
+    `printed` is how many leading columns make the page an office prints — the columns after
+    them (ids, file names, raw numbers) are for lookups and analysis (None: all of them)."""
 
     kind: Literal["matrix", "ledger", "indicators", "conflicts"]
     title: str
     headers: tuple[str, ...]
     rows: tuple[tuple[Cell, ...], ...]
+    scope: str = ""
+    printed: int | None = None
+
+    @property
+    def printed_columns(self) -> int:
+        return len(self.headers) if self.printed is None else self.printed
 
 
 # ---------------------------------------------------------------- formatting helpers
@@ -62,9 +72,14 @@ def number(value: float) -> str:
     return f"{value:.6f}".rstrip("0").rstrip(".")
 
 
+def value_text(ind: IndicatorInfo) -> str:
+    """`≥8.5%`: the target value as a plan writes it, without subject or year."""
+    return f"{COMPARATOR_SYMBOLS.get(ind.comparator, ind.comparator)}{number(ind.value)}{ind.unit}"
+
+
 def target_text(ind: IndicatorInfo, with_subject: bool = True) -> str:
     """`规模工业增加值增长率≥8.5%（2024年）` — how a target reads in a plan."""
-    text = f"{COMPARATOR_SYMBOLS.get(ind.comparator, ind.comparator)}{number(ind.value)}{ind.unit}"
+    text = value_text(ind)
     if with_subject:
         text = ind.subject + text
     return f"{text}（{ind.year}年）" if ind.year else text
@@ -85,7 +100,8 @@ def agency_labels(refs: Iterable[AgencyRef]) -> dict[str, str]:
     }
 
 
-def _names(refs: Iterable[AgencyRef]) -> str:
+def agency_names(refs: Iterable[AgencyRef]) -> str:
+    """`A、B、C` in the order given — the plan's order for a task's leads and assists."""
     return "、".join(r.name for r in refs)
 
 
@@ -105,7 +121,7 @@ class Matrix:
         c = next((j for j, a in enumerate(self.cols) if a.iri == col_iri), None)
         return 0 if r is None or c is None else self.counts[r][c]
 
-    def table(self) -> Table:
+    def table(self, scope: str = "") -> Table:
         labels = agency_labels((*self.rows, *self.cols))
         corner = "牵头单位＼配合单位" if self.mode == "lead_assist" else "单位＼单位"
         title = "牵头-配合协同矩阵" if self.mode == "lead_assist" else "共同承担任务矩阵"
@@ -116,6 +132,7 @@ class Matrix:
             tuple(
                 (labels[r.iri], *counts) for r, counts in zip(self.rows, self.counts, strict=True)
             ),
+            scope,
         )
 
 
@@ -153,7 +170,7 @@ def coordination_matrix(
     return Matrix(mode, rows, cols, counts)
 
 
-# ---------------------------------------------------------------- tasks and the ledger
+# ---------------------------------------------------------------- tasks and indicators in scope
 def all_tasks(
     store: Store, jurisdiction: str | None = None, plan: str | None = None
 ) -> list[TaskInfo]:
@@ -167,67 +184,6 @@ def all_tasks(
     return sorted(found.values(), key=lambda t: (t.source.doc, t.source.start, t.id))
 
 
-LEDGER_HEADERS = (
-    "序号",
-    "方案",
-    "文件",
-    "章节",
-    "任务编号",
-    "任务",
-    "任务内容",
-    "牵头单位",
-    "配合单位",
-    "指标",
-    "项目",
-    "园区",
-)
-
-
-def task_ledger(
-    store: Store,
-    agency_iri: str | None = None,
-    role: RoleFilter = "any",
-    jurisdiction: str | None = None,
-    plan: str | None = None,
-) -> Table:
-    """任务分工台账: one row per task, for one agency (with its role column) or for all."""
-    if agency_iri is None:
-        tasks = all_tasks(store, jurisdiction, plan)
-        headers = LEDGER_HEADERS
-        title = "任务分工台账"
-    else:
-        tasks = store.tasks_of_agency(agency_iri, role, plan, jurisdiction)
-        info = store.agency(agency_iri)
-        headers = (*LEDGER_HEADERS, "本单位角色")
-        title = f"任务分工台账（{info.name if info else agency_iri}）"
-    rows = []
-    for n, t in enumerate(tasks, 1):
-        row: tuple[Cell, ...] = (
-            n,
-            t.source.plan_title,
-            t.source.doc,
-            section_text(t.source.section),
-            t.id,
-            t.title,
-            t.text,
-            _names(t.lead),
-            _names(t.assist),
-            "；".join(target_text(i) for i in t.indicators),
-            "、".join(t.projects),
-            "、".join(t.parks),
-        )
-        if agency_iri is not None:
-            roles = [
-                ROLE_NAMES[k]
-                for k, refs in (("lead", t.lead), ("assist", t.assist))
-                if any(r.iri == agency_iri for r in refs)
-            ]
-            row = (*row, "、".join(roles))
-        rows.append(row)
-    return Table("ledger", title, headers, tuple(rows))
-
-
-# ---------------------------------------------------------------- indicators
 def _jurisdiction_of_doc(store: Store) -> dict[str, str]:
     return {p.doc: p.jurisdiction for p in store.plans()}
 
@@ -248,53 +204,6 @@ def scoped_indicators(
     return out
 
 
-INDICATOR_HEADERS = (
-    "辖区",
-    "方案",
-    "文件",
-    "章节",
-    "类型",
-    "任务编号",
-    "指标",
-    "比较",
-    "数值",
-    "单位",
-    "标准化数值",
-    "标准化单位",
-    "年份",
-    "起",
-    "止",
-)
-
-
-def indicator_table(
-    store: Store,
-    jurisdiction: str | None = None,
-    plan: str | None = None,
-    subject: str | None = None,
-) -> Table:
-    """Every target across plans, one row each, with where it was stated."""
-    rows = tuple(
-        (
-            j,
-            i.source.plan_title,
-            i.source.doc,
-            section_text(i.source.section),
-            "目标" if i.task_id is None else "任务指标",
-            i.task_id or "",
-            i.subject,
-            COMPARATOR_SYMBOLS.get(i.comparator, i.comparator) or "=",
-            i.value,
-            i.unit,
-            i.norm_value,
-            i.norm_unit,
-            i.year,
-            i.source.start,
-            i.source.end,
-        )
-        for j, i in scoped_indicators(store, jurisdiction, plan, subject)
-    )
-    return Table("indicators", "指标汇总", INDICATOR_HEADERS, rows)
 
 
 def normalise_subject(subject: str, jurisdiction: str = "") -> str:
@@ -340,40 +249,6 @@ def find_conflicts(
                 continue
             out.append(IndicatorConflict(j, key, a, b))
     return out
-
-
-CONFLICT_HEADERS = (
-    "辖区",
-    "指标（规范化）",
-    "目标A",
-    "方案A",
-    "文件A",
-    "章节A",
-    "任务编号A",
-    "位置A",
-    "目标B",
-    "方案B",
-    "文件B",
-    "章节B",
-    "任务编号B",
-    "位置B",
-)
-
-
-def _side(i: IndicatorInfo) -> tuple[Cell, ...]:
-    return (
-        target_text(i),
-        i.source.plan_title,
-        i.source.doc,
-        section_text(i.source.section),
-        i.task_id or "目标",
-        f"{i.source.start}–{i.source.end}",
-    )
-
-
-def conflict_table(conflicts: Iterable[IndicatorConflict]) -> Table:
-    rows = tuple((c.jurisdiction, c.subject, *_side(c.a), *_side(c.b)) for c in conflicts)
-    return Table("conflicts", "指标一致性检查", CONFLICT_HEADERS, rows)
 
 
 # ---------------------------------------------------------------- agency–task graph

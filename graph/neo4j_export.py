@@ -100,8 +100,9 @@ def write_admin_csvs(pg: PropertyGraph, out_dir: str | Path) -> list[Path]:
         path = out / f"rels_{rel_type}.csv"
         with path.open("w", encoding="utf-8", newline="") as fh:
             w = csv.writer(fh)
-            w.writerow([":START_ID", ":END_ID", "evidence:string[]", ":TYPE"])
+            w.writerow([":START_ID", ":END_ID", "evidence:string[]", "position:long", ":TYPE"])
             for r in sorted(rows, key=lambda r: (r["start"], r["end"])):
-                w.writerow([r["start"], r["end"], ";".join(r.get("evidence", [])), rel_type])
+                evidence = ";".join(r.get("evidence", []))
+                w.writerow([r["start"], r["end"], evidence, r.get("position", ""), rel_type])
         written.append(path)
     return written

@@ -22,6 +22,7 @@ from plankg.graph.store import (
     AgencyInfo,
     AgencyRef,
     CoordinationCell,
+    DeadlineInfo,
     IndicatorInfo,
     LoadRow,
     ParkInfo,
@@ -83,12 +84,14 @@ Q_TASK = (
     "MATCH (t:Task {iri: $iri}) RETURN t.iri AS iri, t.task_id AS task_id, t.title AS title, "
     "t.text AS text, t.jurisdiction AS jurisdiction, t.plan_doc AS doc, "
     "t.plan_title AS plan_title, "
-    "t.section AS section, t.start AS start, t.end AS end"
+    "t.section AS section, t.start AS start, t.end AS end, "
+    "t.deadline AS deadline, t.due_date AS due_date"
 )
 Q_TASK_BY_ID = "MATCH (t:Task {task_id: $task_id}) RETURN t.iri AS iri"
 Q_TASK_AGENCIES = (
     "MATCH (a:Agency)-[r]->(t:Task {iri: $iri}) WHERE type(r) IN ['LEADS', 'ASSISTS'] "
-    "RETURN type(r) AS role, a.iri AS iri, a.name AS name, a.jurisdiction AS jurisdiction"
+    "RETURN type(r) AS role, a.iri AS iri, a.name AS name, a.jurisdiction AS jurisdiction, "
+    "r.position AS position"
 )
 Q_TASK_TARGETS = "MATCH (t:Task {iri: $iri})-[:TARGETS]->(i:Indicator) RETURN i.iri AS iri"
 Q_TASK_MENTIONS = (
@@ -269,6 +272,14 @@ class Neo4jLoader:
 # ---------------------------------------------------------------------------- queries
 
 
+def _in_plan_order(rows: list[dict], role: str) -> list[AgencyRef]:
+    """The agencies of one role by the `position` on their relationship (plan order); a
+    relationship loaded without one (an older load) goes last."""
+    mine = [r for r in rows if r["role"] == role]
+    mine.sort(key=lambda r: (r["position"] is None, r["position"] or 0, r["iri"]))
+    return [AgencyRef(r["iri"], r["name"] or "", r["jurisdiction"] or "") for r in mine]
+
+
 class Neo4jStore:
     """The `Store` questions answered by parameterised Cypher over a Neo4j database."""
 
@@ -341,10 +352,7 @@ class Neo4jStore:
     def _task(self, iri: str) -> TaskInfo:
         row = self._read(Q_TASK, iri=iri)[0]
         agencies = self._read(Q_TASK_AGENCIES, iri=iri)
-        lead = sorted((self._ref(a) for a in agencies if a["role"] == "LEADS"), key=lambda r: r.iri)
-        assist = sorted(
-            (self._ref(a) for a in agencies if a["role"] == "ASSISTS"), key=lambda r: r.iri
-        )
+        lead, assist = _in_plan_order(agencies, "LEADS"), _in_plan_order(agencies, "ASSISTS")
         targets = [
             self._indicator(r["iri"], row["task_id"]) for r in self._read(Q_TASK_TARGETS, iri=iri)
         ]
@@ -361,6 +369,11 @@ class Neo4jStore:
             indicators=tuple(sorted(targets, key=lambda i: (i.source.start, i.iri))),
             projects=tuple(sorted(m["name"] for m in mentions if m["kind"] == "Project")),
             parks=tuple(sorted(m["name"] for m in mentions if m["kind"] == "Park")),
+            deadline=(
+                DeadlineInfo(row["deadline"] or "", row["due_date"])
+                if row["deadline"] is not None or row["due_date"] is not None
+                else None
+            ),
         )
 
     def _tasks(self, iris: Iterable[str]) -> list[TaskInfo]:

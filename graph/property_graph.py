@@ -6,7 +6,8 @@ Properties are denormalised where a query would otherwise need a join for every 
 indicators carry their plan's document name and title, agencies their jurisdiction and the
 lookup keys of all their names. Plan-owned nodes carry `plan_doc`, so reloading a changed plan
 can replace exactly that plan's subgraph; shared nodes (agencies, parks, projects,
-jurisdictions) have no `plan_doc` and are merged.
+jurisdictions) have no `plan_doc` and are merged. LEADS and ASSISTS carry `position`, the
+agency's 1-based place among the task's agencies of that role in the plan's wording.
 """
 
 from __future__ import annotations
@@ -67,6 +68,8 @@ _KEEP = (
     "deputies",
     "aliases",
     "level",
+    "deadline",
+    "due_date",  # ISO text, not a temporal value: the same string in every store and file
 )
 
 
@@ -126,10 +129,12 @@ def to_property_graph(rdf: Graph | EmbeddedStore) -> PropertyGraph:
         if label == "Agency":
             row["keys"] = sorted(name_keys(d.get("name", ""), jurisdiction, d.get("aliases", ())))
         pg.nodes.setdefault(label, []).append(row)
-    for start, end, key in sorted(g.edges(keys=True)):
+    for start, end, key, data in sorted(g.edges(keys=True, data=True), key=lambda e: e[:3]):
         rel = (key, label_of[start], label_of[end])
         row: dict[str, Any] = {"start": start, "end": end}
         if key == "LOCATED_IN":
             row["evidence"] = list(store.evidence.get((start, end), ()))
+        if "position" in data:
+            row["position"] = data["position"]
         pg.rels.setdefault(rel, []).append(row)
     return pg

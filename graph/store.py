@@ -57,6 +57,16 @@ class IndicatorInfo:
 
 
 @dataclass(frozen=True)
+class DeadlineInfo:
+    """When a task is due: `text` exactly as the plan writes it (`12月底前`, `长期坚持`) and the
+    ISO date it states (`2024-12-31`), None for open-ended wording. Dates stay strings so
+    every store and file format carries the same value."""
+
+    text: str
+    date: str | None = None
+
+
+@dataclass(frozen=True)
 class TaskInfo:
     id: str  # URL-safe, e.g. 000_99d16d149e72ffbe-t003
     iri: str
@@ -64,11 +74,12 @@ class TaskInfo:
     text: str
     jurisdiction: str
     source: SourceRef
-    lead: tuple[AgencyRef, ...] = ()
-    assist: tuple[AgencyRef, ...] = ()
+    lead: tuple[AgencyRef, ...] = ()  # in the order the plan names them: lead[0] answers
+    assist: tuple[AgencyRef, ...] = ()  # in the order the plan names them
     indicators: tuple[IndicatorInfo, ...] = ()
     projects: tuple[str, ...] = ()
     parks: tuple[str, ...] = ()
+    deadline: DeadlineInfo | None = None
 
 
 @dataclass(frozen=True)
@@ -162,7 +173,10 @@ class Store(Protocol):
         """Tasks the agency leads / assists; sorted by (doc, source start)."""
         ...
 
-    def task(self, task_id: str) -> TaskInfo | None: ...
+    def task(self, task_id: str) -> TaskInfo | None:
+        """One task; in every `TaskInfo` a store returns, `lead` and `assist` list the
+        agencies in the order the plan names them (pk:position), never re-sorted."""
+        ...
 
     def search_tasks(self, q: str, limit: int = 50) -> list[TaskInfo]:
         """Tasks whose text or title contains `q`; sorted by (doc, source start)."""

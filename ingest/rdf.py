@@ -14,7 +14,7 @@ from typing import Protocol
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, ORG, PROV, RDF, SKOS, XSD
 
-from plankg.ingest.model import Agency, AgencyMention, Indicator, Plan, Span, Task
+from plankg.ingest.model import Agency, AgencyMention, Deadline, Indicator, Plan, Span, Task
 from plankg.ingest.spool import LineSpool
 from plankg.ontology import iris
 from plankg.ontology.namespaces import PK, bind_prefixes
@@ -225,6 +225,8 @@ def _add_task(
     g.add((node, PK.text, Literal(task.text)))
     g.add((node, PK.clause, Literal(task.clause)))
     g.add((node, PK.partOf, sections.node(task.section)))
+    if task.deadline is not None:
+        _deadline(g, node, task.deadline)
     _provenance(g, node, plan_node, task.span, section)
 
     for role, mentions, predicate, role_node in (
@@ -241,6 +243,7 @@ def _add_task(
                 agency,
                 role_node,
                 mention,
+                n,
                 plan_node,
                 section,
             )
@@ -267,6 +270,14 @@ def _add_task(
         )
 
 
+def _deadline(g: TripleSink, task: URIRef, deadline: Deadline) -> None:
+    """The completion time as written (`12月底前`) and, when the text states one, the date."""
+    if deadline.text:
+        g.add((task, PK.deadline, Literal(deadline.text)))
+    if deadline.date:
+        g.add((task, PK.dueDate, Literal(deadline.date, datatype=XSD.date)))
+
+
 def _assignment(
     g: TripleSink,
     node: URIRef,
@@ -274,12 +285,17 @@ def _assignment(
     agency: URIRef,
     role: URIRef,
     mention: AgencyMention,
+    position: int,
     plan_node: URIRef,
     section: str,
 ) -> None:
+    """The qualified lead/assist: `position` is the 1-based place of the agency among the
+    task's agencies of that role as the plan names them — the first-named lead answers for
+    the task, so the order is part of the fact, not a presentation detail."""
     g.add((node, RDF.type, PK.Assignment))
     g.add((node, PK.task, task))
     g.add((node, PK.agent, agency))
     g.add((node, PK.role, role))
+    g.add((node, PK.position, _int(position)))
     g.add((node, PK.rawName, zh(mention.raw)))
     _provenance(g, node, plan_node, mention.span, section)

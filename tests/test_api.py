@@ -258,3 +258,28 @@ def test_reupload_replaces_and_removal_restores_the_plans_lines(tmp_path, data_d
     after = set((data / "plankg.nt").read_bytes().splitlines())
     assert before <= after
     assert not [line for line in after - before if b"new" in line or "冷链".encode() in line]
+
+
+def test_task_json_keeps_the_plans_agency_order_and_the_deadline(tmp_path):
+    from plankg.ingest.extract import extract_text
+    from plankg.ingest.model import Deadline
+    from plankg.ingest.rdf import build_graph
+    from plankg.ingest.serialize import write_graph
+
+    plan = extract_text(
+        "平江县统计工作方案\n一、工作任务\n"
+        "1.联网直报。推进企业联网直报。（县统计局、县发改局牵头，县财政局、县农业农村局配合）\n",
+        "d.txt",
+        jurisdiction="平江县",
+    )
+    plan.tasks[0].deadline = Deadline("2024年12月底前", "2024-12-31")
+    write_graph(build_graph([plan]), tmp_path)
+    client = make_client(tmp_path)
+    task = client.get("/tasks/d-t001").json()
+    assert [a["name"] for a in task["lead"]] == ["平江县统计局", "平江县发展和改革局"]
+    assert [a["name"] for a in task["assist"]] == ["平江县财政局", "平江县农业农村局"]
+    assert task["deadline"] == {"text": "2024年12月底前", "date": "2024-12-31"}
+    listed = client.get("/agencies/县财政局/tasks").json()
+    assert [a["name"] for a in listed[0]["lead"]] == ["平江县统计局", "平江县发展和改革局"]
+    turtle = client.get("/tasks/d-t001", headers={"Accept": "text/turtle"}).text
+    assert "2024年12月底前" in turtle and "2024-12-31" in turtle

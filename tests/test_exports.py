@@ -22,8 +22,8 @@ from plankg.graph.exports import (
     find_conflicts,
     normalise_subject,
     resolve_one,
-    task_ledger,
 )
+from plankg.graph.sheets import task_ledger
 from plankg.graph.store import Store
 from plankg.viz.files import ExportError, csv_bytes, render_export
 
@@ -107,12 +107,12 @@ def test_matrix_xlsx_layout_and_values(store):
         io.BytesIO(render_export(store, "matrix", "xlsx", jurisdiction="平江县").content)
     )
     ws = wb.worksheets[0]
-    header = [c.value for c in ws[1]]
+    header = [c.value for c in ws[3]]  # under the title and scope rows
     assert header[1:] == [c.name for c in m.cols]
-    assert ws.freeze_panes == "B2"
-    assert all(c.font.bold for c in ws[1])
+    assert ws.freeze_panes == "B4"
+    assert all(c.font.bold for c in ws[3])
     assert ws.column_dimensions["A"].width >= max(len(r.name) for r in m.rows)
-    body = [list(r) for r in ws.iter_rows(min_row=2, values_only=True)]
+    body = [list(r) for r in ws.iter_rows(min_row=4, values_only=True)]
     assert [r[0] for r in body] == [r.name for r in m.rows]
     assert [r[1:] for r in body] == [list(r) for r in m.counts]
     assert "说明" in wb.sheetnames
@@ -143,7 +143,8 @@ def test_ledger_has_one_row_per_task_with_the_agencies(store):
         assert row[col["任务内容"]] == t.text
         assert row[col["牵头单位"]] == "、".join(a.name for a in t.lead)
         assert row[col["配合单位"]] == "、".join(a.name for a in t.assist)
-        assert row[col["方案"]] == t.source.plan_title
+        assert row[col["出处"]].startswith(f"《{t.source.plan_title}》")
+        assert row[col["文件"]] == t.source.doc
 
 
 def test_ledger_xlsx_for_one_agency(store):
@@ -152,24 +153,24 @@ def test_ledger_xlsx_for_one_agency(store):
     file = render_export(store, "ledger", "xlsx", agency="科工信局", role="lead")
     assert file.filename == f"任务分工台账_{kgx.name}_lead.xlsx"
     ws = load_workbook(io.BytesIO(file.content)).worksheets[0]
-    header = [c.value for c in ws[1]]
-    for name in ("方案", "章节", "任务", "任务内容", "牵头单位", "配合单位", "指标", "项目"):
+    header = [c.value for c in ws[3]]
+    for name in ("出处", "任务", "任务内容", "牵头单位", "配合单位", "目标指标", "项目"):
         assert name in header
-    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    rows = list(ws.iter_rows(min_row=4, values_only=True))
     assert [r[header.index("任务编号")] for r in rows] == [t.id for t in led]
-    assert {r[header.index("本单位角色")] for r in rows} <= {"牵头", "牵头、配合"}
-    assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref == ws.dimensions
-    text_col = ws.cell(row=1, column=header.index("任务内容") + 1).column_letter
+    assert {r[header.index("本单位职责")] for r in rows} <= {"牵头", "牵头、配合"}
+    assert ws.freeze_panes == "A4"
+    assert ws.auto_filter.ref == ws.dimensions.replace("A1:", "A3:")
+    text_col = ws.cell(row=3, column=header.index("任务内容") + 1).column_letter
     assert ws.column_dimensions[text_col].width <= 60
-    assert ws[f"{text_col}2"].alignment.wrap_text
+    assert ws[f"{text_col}4"].alignment.wrap_text
 
 
 def test_ledger_csv_is_excel_friendly(store):
     data = render_export(store, "ledger", "csv").content
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
-    assert rows[0][:3] == ["序号", "方案", "文件"]
+    assert rows[0][:3] == ["序号", "任务", "任务内容"]
     assert len(rows) - 1 == len(_every_task(store))
 
 
@@ -177,9 +178,9 @@ def test_ledger_csv_is_excel_friendly(store):
 def test_indicator_table_covers_every_target(store):
     file = render_export(store, "indicators", "xlsx")
     ws = load_workbook(io.BytesIO(file.content)).worksheets[0]
-    assert ws.max_row - 1 == len(store.indicators())
-    header = [c.value for c in ws[1]]
-    assert {"辖区", "指标", "数值", "单位", "文件", "章节"} <= set(header)
+    assert ws.max_row - 3 == len(store.indicators())
+    header = [c.value for c in ws[3]]
+    assert {"辖区", "指标", "目标值", "年份", "数值", "单位", "文件", "出处"} <= set(header)
 
 
 def test_growth_rate_conflict_between_plans_of_one_jurisdiction(store):
@@ -225,8 +226,9 @@ def test_a_planted_conflict_is_found_with_both_sources(store):
         (j, "测试专用增长率", 10.0, 12.0)
     ]
     table = render_export(planted, "conflicts", "csv", jurisdiction=j).content.decode("utf-8-sig")
-    line = next(r for r in csv.reader(io.StringIO(table)) if r[1] == "测试专用增长率")
-    assert p1.doc in line and p2.doc in line and "一、工作目标" in line
+    line = next(r for r in csv.reader(io.StringIO(table)) if r[2] == "测试专用增长率")
+    assert p1.doc in line and p2.doc in line
+    assert f"《{p1.title}》\n一、工作目标" in line
 
 
 @pytest.mark.parametrize(
@@ -351,7 +353,7 @@ def test_cli_export_writes_the_same_bytes(store, client, tmp_path, monkeypatch):
     api = client.get("/export/matrix?format=xlsx&jurisdiction=平江县").content
     assert load_workbook(io.BytesIO(out.read_bytes())).worksheets[0].max_row == (
         load_workbook(io.BytesIO(api)).worksheets[0].max_row
-    )
+    )  # the same bytes too, on the same day: tests/test_sheets.py
     png = tmp_path / "m.png"
     assert CliRunner().invoke(app, ["export", "matrix", "-o", str(png)]).exit_code == 0
     assert png.read_bytes()[:4] == b"\x89PNG"
@@ -377,4 +379,4 @@ def test_matrix_agrees_cell_by_cell_with_gold_counts(gold_tasks):
     assert got == dict(expected)
     xlsx = load_workbook(io.BytesIO(render_export(real, "matrix", "xlsx").content))
     sheet = xlsx.worksheets[0]
-    assert sheet.freeze_panes is not None and sheet.max_row == len(m.rows) + 1
+    assert sheet.freeze_panes is not None and sheet.max_row == len(m.rows) + 3

@@ -153,3 +153,52 @@ def test_turtle_and_jsonld_files_hold_the_same_graph(graph, tmp_path):
     for fmt, key in (("nt", "nt"), ("turtle", "ttl"), ("json-ld", "jsonld")):
         again = Graph().parse(paths[key], format=fmt)
         assert isomorphic(again, graph), fmt
+
+
+def _deadline_plan():
+    from plankg.ingest.extract import extract_text
+    from plankg.ingest.model import Deadline
+
+    plan = extract_text(
+        "平江县统计工作方案\n一、工作任务\n"
+        "1.联网直报。推进企业联网直报。（县统计局、县发改局牵头，县财政局配合）\n"
+        "2.统计督察。常态化开展统计督察。（县统计局牵头）\n",
+        "d.txt",
+        jurisdiction="平江县",
+    )
+    plan.tasks[0].deadline = Deadline("2024年12月底前", "2024-12-31")
+    plan.tasks[1].deadline = Deadline("长期坚持")
+    return plan
+
+
+def test_deadline_as_written_and_due_date_as_xsd_date():
+    from plankg.ingest.rdf import build_ntriples
+
+    lines = {line.decode("utf-8").strip() for line in build_ntriples([_deadline_plan()])}
+    t1, t2 = (f"<{iris.task_iri('d.txt', n)}>" for n in (1, 2))
+    assert f'{t1} <{PK.deadline}> "2024年12月底前" .' in lines
+    assert f'{t1} <{PK.dueDate}> "2024-12-31"^^<http://www.w3.org/2001/XMLSchema#date> .' in lines
+    assert f'{t2} <{PK.deadline}> "长期坚持" .' in lines
+    assert not any(line.startswith(f"{t2} <{PK.dueDate}>") for line in lines)
+    lead = [line for line in lines if "/lead/" in line.split()[0] and str(PK.position) in line]
+    assert len(lead) == 3 and all(
+        line.endswith('"^^<http://www.w3.org/2001/XMLSchema#integer> .') for line in lead
+    )
+
+
+def test_shapes_accept_deadlines_and_reject_two_due_dates_or_a_shared_position():
+    from rdflib.namespace import XSD
+
+    graph = build_graph([_deadline_plan()])
+    assert validate(graph).conforms
+    task = iris.task_iri("d.txt", 1)
+    broken = Graph()
+    for t in graph:
+        broken.add(t)
+    broken.add((task, PK.dueDate, Literal("2025-06-30", datatype=XSD.date)))
+    second = URIRef(f"{task}/lead/2")
+    broken.set((second, PK.position, Literal(1, datatype=XSD.integer)))
+    report = validate(broken)
+    assert not report.conforms
+    assert "at most one due date" in report.text
+    assert "share a position" in report.text

@@ -5,7 +5,8 @@ differently (item number, hedge, scope word, growth wording) give exactly one co
 from __future__ import annotations
 
 from plankg.graph.embedded import EmbeddedStore
-from plankg.graph.exports import conflict_table, find_conflicts
+from plankg.graph.exports import find_conflicts
+from plankg.graph.sheets import conflict_table
 from plankg.ingest.extract import extract_text
 from plankg.ingest.rdf import build_graph
 

@@ -283,3 +283,24 @@ def test_cli_reports_an_ambiguous_agency(store, tmp_path, monkeypatch):
         app, ["viz", "agency", "自然资源局", "-o", str(tmp_path / "x.html")]
     )
     assert result.exit_code == 2 and "大通湖区" in result.output
+
+
+def test_agency_view_tooltips_list_agencies_in_plan_order_with_the_deadline():
+    from plankg.graph.embedded import EmbeddedStore
+    from plankg.ingest.extract import extract_text
+    from plankg.ingest.model import Deadline
+    from plankg.ingest.rdf import build_graph
+
+    plan = extract_text(
+        "平江县统计工作方案\n一、工作任务\n"
+        "1.联网直报。推进企业联网直报。（县统计局、县发改局牵头，县财政局、县农业农村局配合）\n",
+        "v.txt",
+        jurisdiction="平江县",
+    )
+    plan.tasks[0].deadline = Deadline("2024年12月底前", "2024-12-31")
+    small = EmbeddedStore(build_graph([plan]))
+    view = build_agency_view(small, "县财政局")
+    task = next(n for n in view.nodes if n.id.endswith("/task/v-t001"))
+    assert "牵头：平江县统计局、平江县发展和改革局" in task.title
+    assert "配合：平江县财政局、平江县农业农村局" in task.title
+    assert "完成时限：2024年12月底前" in task.title

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 from plankg.graph.exports import agency_labels, resolve_one, section_text, target_text
+from plankg.graph.sheets import deadline_text
 from plankg.graph.store import AgencyInfo, AgencyRef, RoleFilter, Store, TaskInfo
 from plankg.viz.page import (
     DEFAULT_NODE_BUDGET,
@@ -50,12 +51,15 @@ def _roles(t: TaskInfo, iri: str) -> list[str]:
 
 
 def _task_tooltip(t: TaskInfo) -> str:
+    """Title, source, leads and assists in the plan's order, deadline, targets, text."""
     lines = [
         t.title or t.id,
         f"{t.source.plan_title} · {section_text(t.source.section)}",
         f"牵头：{'、'.join(a.name for a in t.lead) or '—'}",
         f"配合：{'、'.join(a.name for a in t.assist) or '—'}",
     ]
+    if t.deadline is not None:
+        lines.append(f"完成时限：{deadline_text(t)}")
     if t.indicators:
         lines.append("指标：" + "；".join(target_text(i) for i in t.indicators))
     lines.append(short(t.text, 240))

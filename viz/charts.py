@@ -1,4 +1,6 @@
-"""The coordination matrix as a PNG heatmap, with a CJK font so agency names are not boxes.
+"""Charts as image files: the coordination matrix as a PNG heatmap, and the load chart (each
+agency's tasks led and assisted, one page per jurisdiction) as PNG or SVG — with a CJK font
+so agency names are not boxes.
 
 matplotlib ships no CJK glyphs; Debian's `fonts-wqy-microhei` or Noto/Source Han CJK are
 registered with its font manager when present (a warning says when none is). Drawn on a bare
@@ -11,13 +13,17 @@ import io
 import warnings
 from functools import cache
 from pathlib import Path
+from typing import Literal
 
+import matplotlib
 from matplotlib import font_manager
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from plankg.graph.exports import Matrix, agency_labels
+from plankg.graph.sheets import find_plan
+from plankg.graph.store import Store
 
 # first match wins; files that are not present are skipped
 CJK_FONT_FILES = (
@@ -97,3 +103,101 @@ def heatmap_png(matrix: Matrix, title: str | None = None, dpi: int = 120) -> byt
     buf = io.BytesIO()
     fig.savefig(buf, format="png")
     return buf.getvalue()
+
+
+# ---------------------------------------------------------------- the load chart
+LEAD_COLOUR = "#1f77b4"  # the load view's "mostly leads" blue
+ASSIST_COLOUR = "#ff7f0e"  # and its "mostly assists" orange
+PAGE_IN = (8.27, 11.69)  # A4 portrait: the chart prints on one page
+MAX_BARS = 60  # bars still readable (≥ 8 pt labels) on one A4 page
+_MARGIN_IN = 2.0  # title, legend, axis label and note
+
+
+def _save(fig: Figure, fmt: Literal["png", "svg"], dpi: int) -> bytes:
+    """PNG or SVG bytes that do not change between runs (no date, fixed SVG ids; text drawn
+    as paths, so the SVG needs no CJK font where it is opened)."""
+    buf = io.BytesIO()
+    with matplotlib.rc_context({"svg.hashsalt": "plankg", "svg.fonttype": "path"}):
+        metadata = {"Date": None} if fmt == "svg" else {"Software": None}
+        fig.savefig(buf, format=fmt, dpi=dpi, metadata=metadata)
+    return buf.getvalue()
+
+
+def load_chart(
+    store: Store,
+    jurisdiction: str | None = None,
+    plan: str | None = None,
+    fmt: Literal["png", "svg"] = "png",
+    dpi: int = 150,
+    max_bars: int = MAX_BARS,
+) -> bytes:
+    """The load chart (`load_figure`) as PNG or SVG bytes."""
+    return _save(load_figure(store, jurisdiction, plan, max_bars), fmt, dpi)
+
+
+def load_figure(
+    store: Store,
+    jurisdiction: str | None = None,
+    plan: str | None = None,
+    max_bars: int = MAX_BARS,
+) -> Figure:
+    """Tasks each agency leads and assists as horizontal stacked bars, busiest at the top
+    (the order of `Store.load`); past `max_bars` the quietest are left out and the chart
+    says how many. One A4 page at most."""
+    family = cjk_font()
+    font = {"family": [family, "sans-serif"]} if family else {}
+    rows = store.load(jurisdiction, plan)
+    shown, hidden = rows[:max_bars], rows[max_bars:]
+    labels = agency_labels(r.agency for r in rows)
+    pitch = min(0.3, (PAGE_IN[1] - _MARGIN_IN) / max(len(shown), 1))
+    height = min(PAGE_IN[1], _MARGIN_IN + pitch * max(len(shown), 3))
+    fig = Figure(figsize=(PAGE_IN[0], height), layout="constrained")
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    info = find_plan(store, plan)
+    where = jurisdiction or (info.jurisdiction if info else None) or "全部辖区"
+    title = f"{where}各单位任务负荷" + (f"\n《{info.title}》" if info else "")
+    ax.set_title(title, fontdict={**font, "fontsize": 13})
+    if not shown:
+        ax.text(0.5, 0.5, "无数据（所选范围内没有任务）", ha="center", fontdict=font)
+        ax.set_axis_off()
+        return fig
+    y = range(len(shown))
+    lead = [r.lead for r in shown]
+    assist = [r.assist for r in shown]
+    ax.barh(y, lead, color=LEAD_COLOUR, label="牵头" if family else "lead", height=0.72)
+    ax.barh(
+        y, assist, left=lead, color=ASSIST_COLOUR, label="配合" if family else "assist", height=0.72
+    )
+    size = 9 if len(shown) <= 35 else 8
+    ax.set_yticks(list(y), [labels[r.agency.iri] for r in shown])
+    for tick in ax.get_yticklabels():
+        tick.set_fontsize(size)
+        if family:
+            tick.set_fontfamily([family, "sans-serif"])
+    ax.set_ylim(len(shown) - 0.4, -0.6)  # busiest first, at the top; no empty band
+    top = max(r.total for r in shown)
+    for i, r in enumerate(shown):
+        ax.text(
+            r.total + top * 0.01,
+            i,
+            f"{r.total} ({r.lead}+{r.assist})",
+            va="center",
+            fontsize=size - 1,
+            fontdict=font,
+        )
+    ax.set_xlim(0, top * 1.18)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.xaxis.grid(True, color="#dddddd")
+    ax.set_axisbelow(True)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.set_xlabel("任务数（牵头+配合）" if family else "tasks (lead + assist)", fontdict=font)
+    ax.legend(loc="lower right", prop={"family": family, "size": 9} if family else None)
+    if hidden:
+        note = (
+            f"另有 {len(hidden)} 个单位（每个不超过 {hidden[0].total} 项）未显示"
+            if family
+            else f"{len(hidden)} more agencies not shown"
+        )
+        fig.text(0.01, 0.002, note, fontsize=8, fontdict=font, va="bottom")
+    return fig

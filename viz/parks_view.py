@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from plankg.graph.exports import all_tasks, section_text
+from plankg.graph.sheets import deadline_text
 from plankg.graph.store import ParkInfo, ProjectInfo, Store, TaskInfo
 from plankg.viz.page import (
     DEFAULT_NODE_BUDGET,
@@ -40,6 +41,7 @@ def _task_tooltip(t: TaskInfo) -> str:
             t.title or t.id,
             f"{t.source.plan_title} · {section_text(t.source.section)}",
             f"牵头：{'、'.join(a.name for a in t.lead) or '—'}",
+            *([f"完成时限：{deadline_text(t)}"] if t.deadline else []),
             short(t.text, 200),
         ]
     )

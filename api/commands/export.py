@@ -1,5 +1,5 @@
-"""`plankg export matrix|ledger|indicators|conflicts|graphml|gexf --out FILE`: the same files
-as `GET /export/…`, written to disk."""
+"""`plankg export matrix|ledger|indicators|conflicts|load-chart|graphml|gexf --out FILE`: the
+same files as `GET /export/…`, written to disk."""
 
 from __future__ import annotations
 
@@ -15,12 +15,12 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def export(
         what: Annotated[
-            Literal["matrix", "ledger", "indicators", "conflicts", "graphml", "gexf"],
+            Literal["matrix", "ledger", "indicators", "conflicts", "load-chart", "graphml", "gexf"],
             typer.Argument(help="Which export."),
         ],
         out: Annotated[Path, typer.Option("--out", "-o", help="File to write.")],
         format: Annotated[
-            Literal["csv", "xlsx", "png", "graphml", "gexf"] | None,
+            Literal["csv", "xlsx", "png", "svg", "graphml", "gexf"] | None,
             typer.Option("--format", "-f", help="Default: from the --out suffix, else csv."),
         ] = None,
         jurisdiction: Jurisdiction = None,
@@ -41,7 +41,8 @@ def register(app: typer.Typer) -> None:
         ] = None,
         data: Data = Path("build"),
     ) -> None:
-        """Matrix, ledger, indicators, conflicts (CSV/XLSX/PNG) or the graph (GraphML/GEXF)."""
+        """Matrix, ledger, indicators, conflicts (CSV/XLSX/PNG), the load chart (PNG/SVG) or
+        the graph (GraphML/GEXF)."""
         from plankg.graph.exports import AgencyNotFound, AmbiguousAgency
         from plankg.viz.files import FORMATS, ExportError, render_export
 
