@@ -204,8 +204,6 @@ def scoped_indicators(
     return out
 
 
-
-
 def normalise_subject(subject: str, jurisdiction: str = "") -> str:
     """The key two targets must share to count as the same subject (see the module doc)."""
     return subject_key(subject, jurisdiction)

@@ -317,11 +317,11 @@ def _join_shared_endings(view: str, pieces: list[tuple[int, int]]) -> list[tuple
     name shares that name's ending, so the two stay one name (a collective written with 、)."""
     out: list[tuple[int, int]] = []
     for s, e in pieces:
-        if out:
+        if out and view[out[-1][1] : out[-1][1] + 1] == "、":
             ps, pe = out[-1]
             left = view[slice(*_trim(view, ps, pe))]
             right = view[slice(*_trim(view, s, e))]
-            if left and right and view[pe : pe + 1] == "、" and _shares_ending(left, right):
+            if left and right and _shares_ending(left, right):
                 out[-1] = (ps, e)
                 continue
         out.append((s, e))

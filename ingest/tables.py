@@ -19,7 +19,7 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from plankg.ontology.names import (
@@ -92,6 +92,7 @@ def _columns() -> tuple[tuple[str, re.Pattern[str]], ...]:
         )
 
 
+@lru_cache(maxsize=16384)
 def column_kind(header: str) -> str | None:
     """The kind of a column from its header cell (`牵头 单位` → lead), or None."""
     text = fold(_WS.sub("", header)).strip("|:：")
@@ -517,6 +518,8 @@ def _header_tokens(view: str, start: int) -> list[tuple[int, int]]:
 
 def _read_run_together(line: Line) -> list[Piece] | None:
     """`…序号工作内容目标任务责任单位备注1将…。2021年2月底前…。市委宣传部、市城管委2完善…`."""
+    if "序" not in line.text:
+        return None
     view = fold(line.text)
     for m in re.finditer("序号", view):
         tokens = _header_tokens(view, m.start())

@@ -34,9 +34,14 @@ def _table() -> tuple[dict[int, str], re.Pattern[str]]:
 
 def fold(text: str) -> str:
     """`text` with traditional characters simplified; same length, same indices."""
-    table, any_char = _table()
-    # searching is far cheaper than translating, and most text has nothing to fold
-    return text.translate(table) if any_char.search(text) else text
+    # a set test runs in C and is far cheaper than translating (or a 4,000-character class
+    # search), and most text has nothing to fold
+    return text if _keys().isdisjoint(text) else text.translate(_table()[0])
+
+
+@lru_cache(maxsize=1)
+def _keys() -> frozenset[str]:
+    return frozenset(chr(c) for c in _table()[0])
 
 
 def variants(simplified: str) -> set[str]:

@@ -123,9 +123,10 @@ class Gazetteer:
         names = self.names()
         buckets = self._buckets
         out = []
-        i = 0
-        while i < len(text) - 1:
-            bucket = buckets.get(text[i : i + 2])
+        get = buckets.get
+        i, last = 0, len(text) - 1
+        while i < last:
+            bucket = get(text[i : i + 2])
             if bucket:
                 hit = next((n for n in bucket if text.startswith(n, i)), None)
                 if hit is not None:
