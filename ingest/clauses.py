@@ -63,6 +63,7 @@ _AGENCY_ROLES = ("lead", "assist", "joint", "clause")
 _ITEM_NUMBER = re.compile(
     r"^(?:\d{1,2}[.、．]|[（(]\d{1,2}[)）]|[一二三四五六七八九十]{1,3}[、．.]|[（(][一二三四五六七八九十]{1,3}[)）])"
 )
+_LEVEL_CHARS = frozenset("省市县区州镇乡旗")
 _LEVEL_ITEM = re.compile(r"各?[乡镇县区市州旗]")
 # `镇人民政府` after `各乡、`: one level and an ending that needs a level before it
 _LEVEL_ENDING = re.compile(
@@ -258,6 +259,19 @@ def _trim(view: str, s: int, e: int) -> tuple[int, int]:
             elif piece[-1] in OPEN + CLOSE and len(piece) - 1 not in matched:
                 e -= 1
         piece = view[s:e]
+        if starts_with_verb(piece) and not is_agency_like(piece[:4]):
+            # `制定并公布市行政审批局…`: words of a sentence before the name that follows them
+            cut = next(
+                (
+                    k
+                    for k in range(1, len(piece) - 2)
+                    if piece[k] in _LEVEL_CHARS and is_agency_like(piece[k:])
+                ),
+                None,
+            )
+            if cut is not None:
+                s += cut
+                continue
         number = _ITEM_NUMBER.match(piece)
         if number and number.end() < len(piece):
             s += number.end()  # `2.县发改局`: an item number is not part of a name

@@ -114,7 +114,7 @@ def detect(text: str, title: str = "", url: str | None = None) -> Finding:
                 if full:
                     tallies[d.code].add(3.0 * weight, f"{name} in the {where}")
                 else:  # a short name can be an ordinary word (新建, 同心): repeats add little
-                    points = 1.0 if short_seen[d.code] == 0 else 0.25
+                    points = 1.0 if short_seen[d.code] == 0 else 0.5
                     short_seen[d.code] += 1
                     tallies[d.code].add(points * weight, f"{name} in the {where}")
     for code in list(tallies):

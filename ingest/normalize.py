@@ -154,7 +154,7 @@ def _strip_markup(text: str, base: int) -> Line:
         first = _MD_PREFIX.search(text)
         markup = ([first.span()] if first else []) + [m.span() for m in _MD_EMPHASIS.finditer(text)]
         line = _drop(line, markup)
-    return line.strip()
+    return line.strip(" \u3000\u00a0\r\f\v")  # a tab may end a table row: its last cell is empty
 
 
 def _drop_stray_spaces(line: Line) -> Line:

@@ -76,6 +76,8 @@ class _Pending:
 class _Table:
     kinds: list[str | None] = field(default_factory=list)
     header: list[str] = field(default_factory=list)
+    units: tuple[clauses.ClauseParse, int] | None = None  # the last row's own units
+    waiting: list[Block] = field(default_factory=list)  # rows under a merged unit cell
 
 
 @dataclass
@@ -277,6 +279,7 @@ class _Segmenter:
                 self.line(pos, line)
         self.close_heading_item(None)
         self.flush(at_end=True)
+        self.end_table()
         return self.blocks
 
     def line(self, pos: int, line: str) -> None:
@@ -295,7 +298,7 @@ class _Segmenter:
             return
         self.heading_item = None  # text under it: the heading was a section
         if self.table.kinds and not self.pending.start:
-            self.table = _Table()  # prose after a table ends it
+            self.end_table()  # prose after a table ends it
         if label is not None:
             self.labelled_line(pos, end, line)
             return
@@ -404,11 +407,21 @@ class _Segmenter:
 
     # -- tables
 
+    def end_table(self) -> None:
+        """Rows still waiting for a later row with units are cut off with the table: a
+        merged cell cannot be told from a missing one there."""
+        for block in self.table.waiting:
+            block.kind, block.parse = "unparsed", None
+            block.problem = "table row names no unit in its responsibility columns"
+            self.blocks.append(block)
+        self.table = _Table()
+
     def table_line(self, pos: int, line: str) -> None:
         cells = line.split("\t")
         kinds = header_kinds(cells)
         if kinds is not None and len(kinds) == len(cells):
             self.flush()
+            self.end_table()
             self.table = _Table(kinds, cells)
             return
         if not self.table.kinds:
@@ -465,6 +478,28 @@ class _Segmenter:
                 )
             )
             return
+        if (parse is None or (not parse.lead and not parse.assist)) and body and self.table.units:
+            # a row without units of its own under a unit cell merged over several rows: it
+            # shares the units above once a later row shows the table goes on
+            units, offset = self.table.units
+            self.table.waiting.append(
+                Block(
+                    "task",
+                    pos,
+                    pos + len(line),
+                    self.outline.path(),
+                    _clean_title(title),
+                    pos,
+                    pos + len(line),
+                    units,
+                    offset,
+                    body_end=pos + len(line),
+                    body=body,
+                    deadline=deadline,
+                    inherited="merged cell",
+                )
+            )
+            return
         if parse is None or (not parse.lead and not parse.assist):
             if body:
                 self.blocks.append(
@@ -480,6 +515,9 @@ class _Segmenter:
                 )
             return
         kind = "task" if parse.ok and parse.lead else "unparsed"
+        self.blocks.extend(self.table.waiting)
+        self.table.waiting.clear()
+        self.table.units = (parse, pos)
         self.blocks.append(
             Block(
                 kind,

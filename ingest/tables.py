@@ -143,7 +143,11 @@ def cell_type(text: str) -> str:
     if _NUMBER.fullmatch(t):
         return "number"
     names = _names(text)
-    if names and all(agency_strength(n) or is_collective(n) for n in names):
+    if (
+        names
+        and not starts_with_verb(fold(t))
+        and all(agency_strength(n) or is_collective(n) for n in names)
+    ):
         return "agencies"
     if len(t) <= 40 and _DATE.search(fold(t)):
         return "date"
@@ -252,9 +256,6 @@ def _separated(line: Line) -> tuple[str, list[Line]] | None:
                 cells.pop(0)
             if sep != "\t" and text[-1:] in sep and cells and not cells[-1].text:
                 cells.pop()
-            if sep == "\t":
-                while cells and not cells[-1].text:
-                    cells.pop()
             if len(cells) >= 2:
                 return sep, cells
     return None
@@ -313,15 +314,20 @@ def _read_separated(lines: list[Line], i: int) -> tuple[list[Piece], int] | None
         if header_kinds([c.text for c in row[1]]) == kinds:
             out.append(_header_row(row[1]))  # the header repeated after a page break
         else:
-            out.extend(_aligned(row[1], kinds))
+            out.extend(_aligned(row[1], kinds, sep))
         j += 1
     return out, j
 
 
-def _aligned(cells: list[Line], kinds: list[str | None]) -> list[Piece]:
+def _aligned(cells: list[Line], kinds: list[str | None], sep: str) -> list[Piece]:
     """A separated row: by position when it has a cell per column (an empty cell is an empty
     column), else aligned by what its cells look like (a merged cell left it short)."""
-    if len(cells) == len(kinds) and all(
+    if sep == "\t":  # a .docx or .html row: its cells are its columns
+        while len(cells) > len(kinds) and not cells[-1].text:
+            cells = cells[:-1]
+        if len(cells) == len(kinds):
+            return [Row([[c] if c.text else [] for c in cells])]
+    elif len(cells) == len(kinds) and all(
         not c.text or _fit(k, cell_type(c.text)) > -2 for k, c in zip(kinds, cells, strict=True)
     ):
         return [Row([[c] if c.text else [] for c in cells])]

@@ -103,6 +103,8 @@ def build(rows: list[dict[str, str]], nations: list[str], pinyin) -> list[dict[s
     by_code: dict[str, str] = {}
     for row in rows:
         code = row["adcode"][:6]
+        if code.startswith("99"):
+            continue  # 苏鲁交界 and the like: statistical areas, not divisions
         by_code.setdefault(code, row["name"].strip())
     out = []
     for code in sorted(by_code):
