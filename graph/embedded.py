@@ -59,6 +59,7 @@ EDGE_TYPES = {
     PK.mentions: "MENTIONS",
     PK.jurisdiction: "IN_JURISDICTION",
     PK.officeAgency: "OFFICE_OF",
+    PK.withinJurisdiction: "WITHIN",
 }
 # literal properties kept on nodes, by their local name
 PROPS = {
@@ -74,6 +75,8 @@ PROPS = {
     PK.collective: "collective",
     PK.sectionPath: "section",
     PK.sourceStart: "start",
+    PK.divisionCode: "division_code",
+    PK.divisionLevel: "division_level",
     PK.sourceEnd: "end",
     PK.subject: "subject",
     PK.value: "value",

@@ -42,10 +42,13 @@ REL_TYPES = (
     "MEMBER_OF",
     "IN_JURISDICTION",
     "OFFICE_OF",
+    "WITHIN",
 )
 PLAN_OWNED = {"Task", "Indicator", "Section", "WorkingGroup", "Plan"}
 _KEEP = (
     "name",
+    "division_code",
+    "division_level",
     "title",
     "doc",
     "text",

@@ -106,6 +106,7 @@ def extract_text(
         warnings=warnings,
         division_code=code,
         jurisdiction_path=path if isinstance(path, list) else [],
+        source_url=source_url,
     )
     year = deadlines.plan_year(found_title + "\n" + view[:2000])
     for block in segment.segment(view):

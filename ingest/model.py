@@ -199,6 +199,7 @@ class Plan:
     warnings: list[Warning_] = field(default_factory=list)
     division_code: str | None = None  # the official 6-digit code of the jurisdiction, if known
     jurisdiction_path: list[str] = field(default_factory=list)  # 山东省 › 济宁市 › 金乡县
+    source_url: str | None = None  # the web address the file was saved from
 
     def to_record(self) -> dict[str, Any]:
         """The `kind: plan` line `plankg extract --format jsonl` prints before the tasks."""

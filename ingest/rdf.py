@@ -7,7 +7,7 @@ has a deterministic IRI, which is what makes the serialised output byte-identica
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Protocol
 
@@ -17,6 +17,7 @@ from rdflib.namespace import DCTERMS, ORG, PROV, RDF, SKOS, XSD
 from plankg.ingest.model import Agency, AgencyMention, Deadline, Indicator, Plan, Span, Task
 from plankg.ingest.spool import LineSpool
 from plankg.ontology import iris
+from plankg.ontology.gazetteer import gazetteer
 from plankg.ontology.namespaces import PK, bind_prefixes
 from plankg.ontology.ntriples import collector_paused
 
@@ -85,10 +86,23 @@ def add_agency(g: TripleSink, agency: Agency, raw: str | None = None) -> URIRef:
     return node
 
 
-def add_jurisdiction(g: TripleSink, name: str) -> URIRef:
+def add_jurisdiction(g: TripleSink, name: str, path: Sequence[str] = ()) -> URIRef:
+    """A jurisdiction node with its division code, level and parent (county → city →
+    province) from the gazetteer; a place the gazetteer does not list takes its parents from
+    `path` (province first, itself last), as the user gave them."""
     node = iris.jurisdiction_iri(name)
     g.add((node, RDF.type, PK.Jurisdiction))
     g.add((node, SKOS.prefLabel, zh(name)))
+    gaz = gazetteer()
+    division = gaz.find(name)
+    if division is not None:
+        g.add((node, PK.divisionCode, Literal(division.code)))
+        g.add((node, PK.divisionLevel, Literal(division.level)))
+        parent = gaz.parent(division)
+        if parent is not None:
+            g.add((node, PK.withinJurisdiction, add_jurisdiction(g, gaz.display_name(parent))))
+    elif len(path) >= 2 and path[-1] == name:
+        g.add((node, PK.withinJurisdiction, add_jurisdiction(g, path[-2], path[:-1])))
     return node
 
 
@@ -128,8 +142,10 @@ def _indicator(
 def add_plan(g: TripleSink, plan: Plan) -> URIRef:
     """Add one plan and everything extracted from it."""
     plan_node = iris.plan_iri(plan.doc)
-    jur = add_jurisdiction(g, plan.jurisdiction)
+    jur = add_jurisdiction(g, plan.jurisdiction, plan.jurisdiction_path)
     g.add((plan_node, RDF.type, PK.Plan))
+    if plan.source_url:
+        g.add((plan_node, PROV.hadPrimarySource, URIRef(plan.source_url)))
     g.add((plan_node, DCTERMS.title, zh(plan.title)))
     g.add((plan_node, DCTERMS.identifier, Literal(iris.doc_stem(plan.doc))))
     g.add((plan_node, DCTERMS.source, Literal(plan.doc)))

@@ -101,3 +101,28 @@ def test_upper_level_bodies_resolve_to_the_parent_and_same_names_stay_apart():
     lead_a, lead_b = a.tasks[0].lead[0].agency, b.tasks[0].lead[0].agency
     assert (lead_a.jurisdiction, lead_b.jurisdiction) == ("缙云县", "平江县")
     assert lead_a.canonical != lead_b.canonical
+
+
+def test_jurisdiction_nodes_carry_their_code_and_parents_in_the_graph():
+    from rdflib.namespace import DCTERMS
+
+    from plankg.graph.property_graph import to_property_graph
+    from plankg.ingest.rdf import build_graph
+    from plankg.ontology import iris
+    from plankg.ontology.namespaces import PK
+
+    plan = extract_text("1.推进改革。（县发改局牵头）", "x.txt", jurisdiction="平江县")
+    graph = build_graph([plan])
+    node = graph.value(iris.plan_iri("x.txt"), DCTERMS.spatial)
+    chain = []
+    while node is not None:
+        code, level = graph.value(node, PK.divisionCode), graph.value(node, PK.divisionLevel)
+        chain.append((str(code), str(level)))
+        node = graph.value(node, PK.withinJurisdiction)
+    assert chain == [("430626", "county"), ("430600", "prefecture"), ("430000", "province")]
+    # and in the property graph loaded into Neo4j: codes on the nodes, WITHIN between them
+    pg = to_property_graph(graph)
+    codes = {r["name"]: r.get("division_code") for r in pg.nodes["Jurisdiction"]}
+    assert codes == {"平江县": "430626", "岳阳市": "430600", "湖南省": "430000"}
+    (within,) = [rows for (kind, _, _), rows in pg.rels.items() if kind == "WITHIN"]
+    assert len(within) == 2
