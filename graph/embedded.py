@@ -17,7 +17,7 @@ from rdflib import BNode, Graph, Literal
 from rdflib.namespace import DCTERMS, ORG, PROV, SKOS
 
 from plankg.graph.counting import coordination_cells, load_rows
-from plankg.graph.names import name_keys
+from plankg.graph.lookup import narrow_by_level
 from plankg.graph.rdf_source import RdfSource
 from plankg.graph.store import (
     AgencyInfo,
@@ -34,6 +34,7 @@ from plankg.graph.store import (
     TaskInfo,
     WorkingGroupInfo,
 )
+from plankg.ontology.names import index_keys, is_exact_key, query_keys
 from plankg.ontology.namespaces import PK
 from plankg.ontology.ntriples import RDF_TYPE, Lit, Term, collector_paused, read_blocks
 
@@ -299,7 +300,7 @@ class EmbeddedStore:
         self.alias_index: dict[str, set[str]] = defaultdict(set)
         for a in self.by_type["Agency"]:
             d = g.nodes[a]
-            for key in name_keys(
+            for key in index_keys(
                 d.get("name", ""), self.jurisdiction_of.get(a, ""), d.get("aliases", ())
             ):
                 self.alias_index[key].add(a)
@@ -427,13 +428,15 @@ class EmbeddedStore:
         return sorted(out, key=lambda i: (i.jurisdiction, i.name))
 
     def resolve_agency(self, name: str, jurisdiction: str | None = None) -> list[AgencyInfo]:
-        found = set()
-        for key in name_keys(name, jurisdiction or ""):
-            found |= self.alias_index.get(key, set())
-        infos = [self._agency_info(a) for a in found]
-        if jurisdiction:
-            infos = [i for i in infos if i.jurisdiction == jurisdiction]
-        return sorted(infos, key=lambda i: (i.jurisdiction, i.name))
+        keys = query_keys(name, jurisdiction)
+        for tier in ({k for k in keys if is_exact_key(k)}, keys):  # exact spellings first
+            found = set()
+            for key in tier:
+                found |= self.alias_index.get(key, set())
+            infos = narrow_by_level(name, jurisdiction, [self._agency_info(a) for a in found])
+            if infos:
+                return infos
+        return []
 
     def agency(self, iri: str) -> AgencyInfo | None:
         if iri in self.g and self.g.nodes[iri]["type"] == "Agency":

@@ -16,7 +16,7 @@ from typing import Any
 from rdflib import Graph
 
 from plankg.graph.counting import coordination_cells, load_rows
-from plankg.graph.names import name_keys
+from plankg.graph.lookup import narrow_by_level
 from plankg.graph.property_graph import LABELS, PLAN_OWNED, PropertyGraph, to_property_graph
 from plankg.graph.store import (
     AgencyInfo,
@@ -33,6 +33,7 @@ from plankg.graph.store import (
     TaskInfo,
     WorkingGroupInfo,
 )
+from plankg.ontology.names import is_exact_key, query_keys
 
 # ---------------------------------------------------------------------------- statements
 
@@ -395,9 +396,13 @@ class Neo4jStore:
         return sorted((self._agency(r) for r in rows), key=lambda i: (i.jurisdiction, i.name))
 
     def resolve_agency(self, name: str, jurisdiction: str | None = None) -> list[AgencyInfo]:
-        keys = sorted(name_keys(name, jurisdiction or ""))
-        rows = self._read(Q_RESOLVE, keys=keys, jurisdiction=jurisdiction)
-        return sorted((self._agency(r) for r in rows), key=lambda i: (i.jurisdiction, i.name))
+        keys = query_keys(name, jurisdiction)
+        for tier in ({k for k in keys if is_exact_key(k)}, keys):  # exact spellings first
+            rows = self._read(Q_RESOLVE, keys=sorted(tier), jurisdiction=jurisdiction)
+            found = narrow_by_level(name, jurisdiction, [self._agency(r) for r in rows])
+            if found:
+                return found
+        return []
 
     def agency(self, iri: str) -> AgencyInfo | None:
         rows = self._read(Q_AGENCY, iri=iri)

@@ -18,7 +18,7 @@ from typing import Any
 from rdflib import Graph
 
 from plankg.graph.embedded import EmbeddedStore
-from plankg.graph.names import name_keys
+from plankg.ontology.names import index_keys
 
 LABELS = (
     "Agency",
@@ -130,7 +130,7 @@ def to_property_graph(rdf: Graph | EmbeddedStore) -> PropertyGraph:
         if jurisdiction:
             row["jurisdiction"] = jurisdiction
         if label == "Agency":
-            row["keys"] = sorted(name_keys(d.get("name", ""), jurisdiction, d.get("aliases", ())))
+            row["keys"] = sorted(index_keys(d.get("name", ""), jurisdiction, d.get("aliases", ())))
         pg.nodes.setdefault(label, []).append(row)
     for start, end, key, data in sorted(g.edges(keys=True, data=True), key=lambda e: e[:3]):
         rel = (key, label_of[start], label_of[end])

@@ -375,3 +375,72 @@ def name_key(name: str, place: Place, lex: Lexicon | None = None) -> NameKey:
     rest = expand(stripped.rest, lex)
     party = stripped.party or rest in lex.party_units or stripped.rest in lex.party_units
     return NameKey(party, _apply(lex.key_post, rest), stripped.how)
+
+
+# ---------------------------------------------------------------- lookup keys (stores, API, CLI)
+
+
+def _key_text(key: NameKey) -> str:
+    """A comparison key as a string; `~` marks it from a spelling as written (`县科工信局`),
+    which a lookup tries first: an exact spelling beats a merely equivalent one."""
+    return "~" + ("委:" if key.party else "") + key.core
+
+
+def is_exact_key(key: str) -> bool:
+    return not key.startswith("~")
+
+
+def index_keys(name: str, jurisdiction: str, aliases: Iterable[str] = ()) -> set[str]:
+    """The keys a store files an agency under. For each spelling: as written, without its
+    place or level prefix, and written out with its jurisdiction (`平江县科工信局`); then its
+    `name_key` within the jurisdiction, bare and qualified by the jurisdiction's full and
+    short name — so every spelling ingest resolves is found, with or without its place."""
+    place = Place.of(jurisdiction) if jurisdiction else Place(None, None, None)
+    qualifiers = sorted({q for q in (jurisdiction, place.name, place.short) if q})
+    keys: set[str] = set()
+    for n in (name, *aliases):
+        if not n:
+            continue
+        written = _written_keys(match_form(n), jurisdiction)
+        keys |= written
+        keys |= {q + w for q in qualifiers for w in written if not w.startswith(q)}
+        key = name_key(n, place)
+        keys.add(_key_text(key))
+        keys |= {_key_text(NameKey(key.party, q + key.core, key.how)) for q in qualifiers}
+    return keys
+
+
+_WRITTEN_PREFIX = re.compile(r"^(县委|区委|市委|县|区|市|镇|乡)")
+
+
+def _written_keys(folded: str, jurisdiction: str = "") -> set[str]:
+    """A spelling, without its jurisdiction's name, without its level prefix: what people
+    type when they copy a name from a plan (`自然资源局` for `县自然资源局`)."""
+    out = {folded}
+    if jurisdiction and folded.startswith(jurisdiction) and len(folded) > len(jurisdiction):
+        out.add(folded[len(jurisdiction) :])
+    for v in list(out):
+        stripped = _WRITTEN_PREFIX.sub("", v)
+        if stripped != v and len(stripped) >= 2:
+            out.add(stripped)
+    return out
+
+
+def query_keys(name: str, jurisdiction: str | None = None) -> set[str]:
+    """The keys a typed name is looked up with: as written (and without its level prefix),
+    and its `name_key` within the jurisdiction given, else with its level taken off."""
+    keys = _written_keys(match_form(name), jurisdiction or "")
+    if jurisdiction:
+        keys.add(_key_text(name_key(name, Place.of(jurisdiction))))
+        return keys
+    keys.add(_key_text(name_key(name, Place(None, None, query_level(name)))))
+    return keys
+
+
+def query_level(name: str) -> str | None:
+    """The level a typed name is written at (`县发改局` → 县), if it opens with one."""
+    folded = match_form(name)
+    lex = load_lexicon()
+    if any(folded.startswith(g) for g in lex.prefix_guards):
+        return None
+    return folded[0] if folded[:1] in _LEVEL_ORDER and len(folded) > 2 else None

@@ -44,7 +44,9 @@ def _ws(s):
     return re.sub(r"\s+", "", s)
 
 
-@pytest.mark.parametrize("name", ["科工信局", "县科技和工业信息化局", "县科工信局"])
+@pytest.mark.parametrize(
+    "name", ["科工信局", "县科技和工业信息化局", "县科工信局", "平江县科工信局", "平江科工信局"]
+)
 def test_tasks_led_by_kgx_match_gold_under_any_alias(client, gold_tasks, name):
     r = client.get(f"/agencies/{name}/tasks", params={"role": "lead"})
     assert r.status_code == 200
@@ -59,6 +61,28 @@ def test_tasks_led_by_kgx_match_gold_under_any_alias(client, gold_tasks, name):
             and t["source"]["section"]
             and t["source"]["end"] > t["source"]["start"]
         )
+
+
+def test_every_spelling_ingest_resolves_resolves_in_the_api(client, sample_plans):
+    """One name normaliser for ingest and queries: each name as a plan writes it, with its
+    jurisdiction or written out with it, finds the body ingest resolved it to."""
+    checked = 0
+    for plan in sample_plans:
+        for task in plan.tasks:
+            for m in (*task.lead, *task.assist):
+                if m.agency.collective:
+                    continue
+                spellings = [(m.raw, {"jurisdiction": plan.jurisdiction})]
+                if m.raw[0] in "县区":  # 县发改局 → 平江县发改局
+                    spellings.append((plan.jurisdiction + m.raw[1:], {}))
+                for name, params in spellings:
+                    r = client.get(f"/agencies/{name}", params=params)
+                    assert r.status_code == 200, (name, r.json())
+                    assert r.json()["agency"]["name"] == m.agency.canonical, name
+                    checked += 1
+    assert checked > 300
+    r = client.get("/agencies/县发展改革局/tasks")
+    assert r.status_code == 200 and r.json()
 
 
 def test_ambiguous_and_unknown_names(client):
