@@ -339,9 +339,18 @@ class _Segmenter:
         if next_style is not None and styles.index(next_style) > styles.index(style):
             return
         owner = self.headings[-1] if own else self.heading_assignment()
-        if owner is None or owner.parse is None or _section_mode(self.outline.path()) != "task":
+        if _section_mode(self.outline.path()) != "task":
             return
         path = self.outline.path()
+        if owner is None or owner.parse is None:
+            text = self.text[start:end]
+            kind = (
+                "truncated" if next_style is None and not _SENTENCE_END.search(text) else "orphan"
+            )
+            self.blocks.append(
+                Block(kind, start, end, path[:-1], _title_text(text), problem="item")
+            )
+            return
         self.blocks.append(
             Block(
                 "task",

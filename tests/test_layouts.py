@@ -381,3 +381,18 @@ def test_traditional_script_names_stay_as_written_and_resolve_simplified():
     assert task.title == "推進電商發展"
     assert task.lead[0].agency.canonical == "平江县商务粮食局"
     assert task.assist[0].agency.canonical == "平江县财政局"
+
+
+def test_items_without_an_assignment_and_text_cut_off_are_reported_not_invented():
+    plan = extract_text(
+        "一、重点任务\n1.推进改革，完成改革任务10项。\n2.加快建设。（市发改局牵头）\n"
+        "3.优化营商环境，加快建",
+        "x.txt",
+        jurisdiction="临湘市",
+    )
+    assert [[m.raw for m in t.lead] for t in plan.tasks] == [["市发改局"]]
+    codes = [w.code for w in plan.warnings]
+    assert "no-assignment" in codes and "truncated" in codes
+    assert all(
+        w.span is not None for w in plan.warnings if w.code in ("no-assignment", "truncated")
+    )
