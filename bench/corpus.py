@@ -8,7 +8,7 @@ five sample plans (`data/plans/`), with gold answers in exactly the format of `t
     out_dir/gold/goals.jsonl               plan-level targets
     out_dir/gold/taskforces.jsonl          the 推进机制 working groups
     out_dir/gold/agencies.csv              the sample alias rows, rewritten for every jurisdiction
-    out_dir/gold/jurisdictions.csv         the invented places (ontology/jurisdictions.csv format)
+    out_dir/gold/jurisdictions.csv         the invented places (name, parent, short, note)
     out_dir/gold/docs.jsonl                manifest: doc → jurisdiction, skeleton, sections used
     out_dir/plans/<doc>.meta.toml          with `sidecars=True` only: the jurisdiction, for the
                                            extractor (`read_sidecar`), bypassing detection
@@ -59,7 +59,6 @@ from bench import places
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES_DIR = ROOT / "data" / "plans"
 GOLD_DIR = ROOT / "tests" / "gold"
-ONTOLOGY_PLACES = ROOT / "ontology" / "jurisdictions.csv"
 
 # The sample jurisdictions: level → (full name, short form used in the text).
 SOURCE_PLACES = {"县": ("平江县", "平江"), "区": ("大通湖区", "大通湖")}
@@ -183,7 +182,7 @@ class Sources:
     sections: dict[str, list[Section]]  # level → sections
     conflicts: dict[int, set[int]]  # section id → sections it cannot share a plan with
     agencies: dict[str, list[dict[str, str]]]  # level → agency rows of the sample jurisdiction
-    parents: dict[str, str]  # level → parent of the sample jurisdiction (岳阳市, 益阳市)
+    parents: dict[str, tuple[str, ...]]  # level → divisions above the sample jurisdiction
     banned: frozenset[str]  # every two characters in a row of the samples, gold and places
 
 
@@ -250,10 +249,23 @@ def _read_agencies() -> dict[str, list[dict[str, str]]]:
     return out
 
 
-def _read_parents() -> dict[str, str]:
-    with ONTOLOGY_PLACES.open(encoding="utf-8", newline="") as fh:
-        parent = {row["name"]: row["parent"] for row in csv.DictReader(fh)}
-    return {level: parent.get(full, "") for level, (full, _) in SOURCE_PLACES.items()}
+def _read_parents() -> dict[str, tuple[str, ...]]:
+    """The divisions above each sample jurisdiction, province first: from the gazetteer, or
+    from the sample's sidecar for a place the table does not list (大通湖区)."""
+    from plankg.ingest.jurisdiction import given
+    from plankg.ingest.metadata import read_sidecar
+
+    written = {}
+    for path in sorted(SAMPLES_DIR.glob("*.txt")):
+        name = read_sidecar(path).get("jurisdiction")
+        if name:
+            found = given(name)
+            written[found.division.name if found.division else found.name] = found
+    out = {}
+    for level, (full, _) in SOURCE_PLACES.items():
+        found = written.get(full) or given(full)
+        out[level] = tuple(d.name for d in found.parents)
+    return out
 
 
 @cache
@@ -305,7 +317,6 @@ def load_sources() -> Sources:
             skel.conflicts = {s.id for s in sections[level] if any(x in fixed for x in s.anchors)}
     for name in ("tasks.jsonl", "goals.jsonl", "taskforces.jsonl", "agencies.csv"):
         texts.append((GOLD_DIR / name).read_text(encoding="utf-8"))
-    texts.append(ONTOLOGY_PLACES.read_text(encoding="utf-8"))
     return Sources(
         skeletons=skeletons,
         sections=sections,
@@ -658,8 +669,8 @@ def generate(
                 place = next(juris)
                 counts["jurisdictions"] += 1
                 short = SOURCE_PLACES[place.level][1]
-                parent = src.parents[place.level]
-                places_csv.writerow([place.name, parent, place.stem, "synthetic"])
+                parents = src.parents[place.level]
+                places_csv.writerow([place.name, parents[-1], place.stem, "synthetic"])
                 for row in src.agencies[place.level]:
                     canonical, aliases = row["canonical"], row["aliases"]
                     agencies.writerow(
@@ -692,7 +703,9 @@ def generate(
             (plans_dir / doc).write_bytes(data)
             if sidecars:
                 sidecar = plans_dir / f"{doc}.meta.toml"
-                sidecar.write_text(f"jurisdiction = {json.dumps(place.name, ensure_ascii=False)}\n")
+                # written out with its parents: the gazetteer does not list an invented place
+                written = "".join(src.parents[place.level]) + place.name
+                sidecar.write_text(f"jurisdiction = {json.dumps(written, ensure_ascii=False)}\n")
             manifest = {
                 "doc": doc,
                 "jurisdiction": place.name,
