@@ -294,7 +294,7 @@ def _task(
         )
         return None
     text = (
-        "".join(norm.text[s:e] for s, e in body)
+        "\n".join(norm.text[s:e] for s, e in body)
         if block.body
         else norm.text[block.start : block.end]
     )

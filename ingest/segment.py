@@ -465,6 +465,9 @@ class _Segmenter:
         body = [
             (pos + starts[i], pos + starts[i] + len(cells[i])) for i in texts if cells[i].strip()
         ]
+        content = [i for i in texts if kinds[i] != "title" and cells[i].strip()]
+        if content:  # the title cell is the task's title; its text is the content cells
+            body = [(pos + starts[i], pos + starts[i] + len(cells[i])) for i in content]
         title = next(
             (cells[i].strip() for i in texts if kinds[i] == "title" and cells[i].strip()), ""
         )
