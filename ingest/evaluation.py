@@ -65,7 +65,12 @@ def evaluate(
     """
     records = list(records)
     tasks = [r for r in records if r.get("kind") == "task"]
-    goals = [r for r in records if r.get("kind") == "goal"]
+    goals = [  # a goal record holds its targets; the gold lists targets
+        {"doc": r["doc"], **i}
+        for r in records
+        if r.get("kind") == "goal"
+        for i in r.get("indicators", [])
+    ]
     docs = docs if docs is not None else {r["doc"] for r in records if "doc" in r}
     gold_tasks = [g for g in load_jsonl(gold_dir / "tasks.jsonl") if g["doc"] in docs]
     goals_file = gold_dir / "goals.jsonl"

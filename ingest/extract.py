@@ -231,11 +231,13 @@ def _add_block(
         if group is not None:
             plan.working_groups.append(group)
     elif block.kind == "goal":
-        for ind in indicators.extract_indicators(norm.text[block.start : block.end]):
+        found = indicators.extract_indicators(norm.text[block.start : block.end])
+        for ind in found:
             ind.span = _shift(norm, block.start, ind.span)
-            plan.goals.append(
-                Goal(plan.doc, block.section, ind, norm.text[block.start : block.end])
-            )
+        if found:
+            text = norm.text[block.start : block.end]
+            span = norm.source_span(block.start, block.end)
+            plan.goals.append(Goal(plan.doc, block.section, found, text, span))
     elif block.kind == "orphan" and (
         block.problem == "item" or indicators.extract_indicators(text)
     ):

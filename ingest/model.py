@@ -143,18 +143,25 @@ class Task:
 
 @dataclass
 class Goal:
-    """A plan-level quantitative target from a goals section (工作目标 / 主要指标 / 主要目标)."""
+    """A plan-level goal: the text of a goals section (工作目标 / 主要指标) or of a section's
+    opening, with the targets it states — one goal is one record, whatever its number of
+    targets."""
 
     doc: str
     section: list[str]
-    indicator: Indicator
+    indicators: list[Indicator]
     text: str = ""
+    span: Span | None = None
 
     def to_record(self) -> dict[str, Any]:
-        record = {"kind": "goal", "doc": self.doc, "section": self.section}
-        record.update(indicator_record(self.indicator))
-        record["text"] = self.text
-        return record
+        return {
+            "kind": "goal",
+            "doc": self.doc,
+            "section": self.section,
+            "text": self.text,
+            "indicators": [indicator_record(i) for i in self.indicators],
+            "span": [self.span.start, self.span.end] if self.span else None,
+        }
 
 
 @dataclass

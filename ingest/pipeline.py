@@ -47,7 +47,7 @@ class IngestSummary:
             "tasks": sum(len(p.tasks) for p in self.plans),
             "agencies": len(agencies),
             "indicators": sum(len(t.indicators) for p in self.plans for t in p.tasks)
-            + sum(len(p.goals) for p in self.plans),
+            + sum(len(g.indicators) for p in self.plans for g in p.goals),
             "projects": len(projects),
             "parks": len(parks),
             "working_groups": sum(len(p.working_groups) for p in self.plans),

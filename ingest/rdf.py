@@ -156,10 +156,11 @@ def add_plan(g: TripleSink, plan: Plan) -> URIRef:
     sections = _SectionIndex(g, plan, plan_node)
     for task in plan.tasks:
         _add_task(g, plan, plan_node, sections, task)
-    for n, goal in enumerate(plan.goals, start=1):
+    targets = ((goal, ind) for goal in plan.goals for ind in goal.indicators)
+    for n, (goal, ind) in enumerate(targets, start=1):  # a pk:Goal node per target
         node = iris.goal_iri(plan.doc, n)
         section = " / ".join(goal.section)
-        _indicator(g, node, goal.indicator, plan_node, section, PK.Goal)
+        _indicator(g, node, ind, plan_node, section, PK.Goal)
         g.add((plan_node, PK.hasGoal, node))
         g.add((node, PK.inSection, sections.node(goal.section)))
     for n, wg in enumerate(plan.working_groups, start=1):

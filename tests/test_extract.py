@@ -149,10 +149,11 @@ def test_goals_section_gives_goals_not_tasks():
         "二、重点任务\n1.扩大投资。新增投资100亿元以上。（市发改委牵头）"
     )
     assert len(plan.tasks) == 1
-    goals = [
-        (g.indicator.norm_value, g.indicator.norm_unit, g.indicator.comparator) for g in plan.goals
-    ]
-    assert (1200, "家", "~") in goals and (3, "%", "<=") in goals
+    (goal,) = plan.goals  # one goal, one record, its two targets inside
+    targets = [(i.norm_value, i.norm_unit, i.comparator) for i in goal.indicators]
+    assert targets == [(1200, "家", "~"), (3, "%", "<=")]
+    record = goal.to_record()
+    assert record["kind"] == "goal" and len(record["indicators"]) == 2
 
 
 def test_cli_extract_contract(tmp_path):
@@ -222,3 +223,11 @@ def test_cli_jurisdiction_override_and_sidecar(tmp_path):
         check=True,
     ).stdout
     assert json.loads(out.splitlines()[1])["lead"] == ["岳阳县发展和改革局"]
+
+
+def test_one_goal_is_one_record_in_the_sample_plans(sample_plans):
+    for plan in sample_plans:
+        texts = [g.text for g in plan.goals]
+        assert len(texts) == len(set(texts)), plan.doc  # never the same goal twice
+        assert all(g.indicators for g in plan.goals)
+    assert any(len(g.indicators) > 1 for p in sample_plans for g in p.goals)

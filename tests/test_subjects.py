@@ -85,7 +85,8 @@ def _every_indicator():
             for ind in task.indicators:
                 yield f"{path.name} task {task.ordinal}", ind.subject
         for goal in plan.goals:
-            yield f"{path.name} goal", goal.indicator.subject
+            for ind in goal.indicators:
+                yield f"{path.name} goal", ind.subject
     for path in REAL:
         raw = path.read_text(encoding="utf-8")
         for n, line in enumerate([*raw.splitlines(), *normalize(raw).text.splitlines()]):
