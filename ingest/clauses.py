@@ -214,6 +214,7 @@ def _mask(view: str, spans: list[tuple[int, int]]) -> str:
 # ---------------------------------------------------------------- brackets
 
 
+@lru_cache(maxsize=65536)  # read-only callers: the same pieces are paired again and again
 def _pairs(text: str) -> dict[int, int]:
     """Matched bracket pairs (either width, mixed allowed) as open → close positions."""
     pairs: dict[int, int] = {}
@@ -244,6 +245,15 @@ def _depths(text: str) -> list[int]:
 
 def _trim(view: str, s: int, e: int) -> tuple[int, int]:
     """Shrink [s, e) of `view` to the agency name: edge punctuation, joiners, trailing 等…"""
+    ds, de = _trim_piece(view[s:e])
+    return s + ds, s + de
+
+
+@lru_cache(maxsize=65536)
+def _trim_piece(piece: str) -> tuple[int, int]:
+    """`_trim` on one piece, as offsets into it: a pure function of the text, and the same
+    pieces recur in every clause of a corpus, so it is cached."""
+    view, s, e = piece, 0, len(piece)
     for _ in range(6):
         before = (s, e)
         while s < e and view[s] in _EDGE:
@@ -259,7 +269,7 @@ def _trim(view: str, s: int, e: int) -> tuple[int, int]:
             elif piece[-1] in OPEN + CLOSE and len(piece) - 1 not in matched:
                 e -= 1
         piece = view[s:e]
-        if starts_with_verb(piece) and not is_agency_like(piece[:4]):
+        if len(piece) <= 40 and starts_with_verb(piece) and not is_agency_like(piece[:4]):
             # `制定并公布市行政审批局…`: words of a sentence before the name that follows them
             cut = next(
                 (
@@ -331,7 +341,7 @@ def _join_shared_endings(view: str, pieces: list[tuple[int, int]]) -> list[tuple
     name shares that name's ending, so the two stay one name (a collective written with 、)."""
     out: list[tuple[int, int]] = []
     for s, e in pieces:
-        if out and view[out[-1][1] : out[-1][1] + 1] == "、":
+        if out and view[out[-1][1] : out[-1][1] + 1] == "、" and out[-1][1] - out[-1][0] <= 8:
             ps, pe = out[-1]
             left = view[slice(*_trim(view, ps, pe))]
             right = view[slice(*_trim(view, s, e))]
@@ -399,6 +409,7 @@ def split_agencies(
 # ---------------------------------------------------------------- reading items
 
 
+@lru_cache(maxsize=65536)
 def _item_kind(text: str) -> str:
     """agency | collective | person | unknown (plausible name) | junk."""
     if is_person(text):
@@ -455,7 +466,8 @@ def parse_clause(inner: str, *, first_is_lead: bool = False) -> ClauseParse:
 
 def forget_clauses() -> None:
     """Empty the clause memo. Called once per plan: memory stays flat over a large corpus, and
-    plans that happen to share clause text (a benchmark's recombined corpus) gain nothing."""
+    plans that happen to share clause text (a benchmark's recombined corpus) gain nothing.
+    (The trim of single list pieces stays cached: it is bounded and shared by all plans.)"""
     _parse_clause_cached.cache_clear()
     _is_clause_content.cache_clear()
 

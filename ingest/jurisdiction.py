@@ -25,6 +25,7 @@ _HAN = r"\u4e00-\u9fff"
 # The level prefixes a plan writes its own bodies with, longest first.
 LEVELS = ("自治区", "地区", "省", "市", "州", "盟", "县", "区", "旗")
 _MIN_SCORE = 2.0
+_HEAD = 6000  # characters of the text searched for place names
 # 统一社会信用代码 of a government body: 1 (编制部门) + kind + 6-digit division code + 10 more
 _CREDIT_CODE = re.compile(r"(?<![0-9A-Z])1[1-9]([1-8]\d{5})[0-9A-HJ-NP-RT-Y]{9}[0-9A-HJ-NP-RT-Y]")
 _DOC_NUMBER = re.compile(rf"([{_HAN}]{{1,3}}?)(?:政|府)[{_HAN}]{{0,3}}〔\d{{4}}〕\d+号")
@@ -58,17 +59,20 @@ class _Tally:
             self.evidence.append(why)
 
 
+_LEVELS_ALT = "|".join(LEVELS)
+_OWN_LEVEL = re.compile(f"[我全本]({_LEVELS_ALT})(?![{_HAN}]*?级)")
+_LEVEL_BODY = re.compile(
+    rf"(?<![{_HAN}]{{2}})({_LEVELS_ALT})(?=委|政府|领导|[{_HAN}]{{1,8}}?[局委办厅])"
+)
+
+
 def detect_level(text: str) -> str | None:
     """The level the plan speaks for: `我县`/`全区` and level-prefixed bodies (`县发改局`)."""
     counts: Counter[str] = Counter()
-    for level in LEVELS:
-        counts[level] += 3 * len(re.findall(f"[我全本]{level}(?![{_HAN}]*?级)", text))
-        counts[level] += len(
-            re.findall(
-                rf"(?<![{_HAN}]{{2}}){level}(?:委|政府|领导|[{_HAN}]{{1,8}}?[局委办厅])", text
-            )
-        )
-    # 自治区农牧厅 also matches 区农牧厅 after two Han characters? no: the look-behind stops it
+    for m in _OWN_LEVEL.finditer(text):
+        counts[m.group(1)] += 3
+    for m in _LEVEL_BODY.finditer(text):
+        counts[m.group(1)] += 1
     best = counts.most_common(1)[0] if counts else ("", 0)
     return best[0] if best[1] > 0 else None
 
@@ -102,7 +106,9 @@ def detect(text: str, title: str = "", url: str | None = None) -> Finding:
     named: Counter[str] = Counter()  # every division named, any level, for parent support
 
     short_seen: Counter[str] = Counter()
-    for where, source, weight in (("title", title, 2.0), ("text", text, 1.0)):
+    # a plan states its place near the top (title, addressees, preamble) and repeats it there
+    head = text[:_HEAD]
+    for where, source, weight in (("title", title, 2.0), ("text", head, 1.0)):
         for at, name, divisions in mentions(source, gaz):
             full = any(name == d.name or name in d.aliases for d in divisions)
             for d in divisions:

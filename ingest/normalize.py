@@ -324,7 +324,7 @@ def normalize(source: str, *, simplify: bool = False) -> NormalizedText:
         body = piece.rstrip("\r\n")
         line = _strip_markup(body, pos)
         pos += len(piece)
-        if line.text and not _FURNITURE.match(_drop_stray_spaces(line).text):
+        if line.text and not _FURNITURE.match(_STRAY_SPACE.sub("", line.text)):
             raw.append(line)
     raw = _repair_preview_chunks(raw)
 

@@ -421,6 +421,13 @@ def _tokens(line: Line) -> list[Line]:
 def _read_cell_lines(lines: list[Line], i: int) -> tuple[list[Piece], int] | None:
     """One cell per line without separators: a header of column names (a name may be broken
     over two lines), then rows starting at their index; or a label/value record."""
+    first = lines[i].text
+    if len(first) > 24 or (
+        column_kind(first) is None
+        and i + 1 < len(lines)
+        and column_kind(first + lines[i + 1].text) is None
+    ):
+        return None  # neither a column name nor the first half of one: the common case
     header, j = _header_lines(lines, i)
     if header is not None:
         kinds = [column_kind(c.text) for c in header]

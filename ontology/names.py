@@ -142,6 +142,7 @@ def strip_glosses(text: str) -> str:
     return _GLOSS.sub("", text) if "(" in text or "（" in text else text
 
 
+@lru_cache(maxsize=65536)  # pure in its text; the same names recur in every clause
 def match_form(name: str) -> str:
     """The form names are compared in: cleaned, simplified, pinyin glosses removed."""
     return strip_glosses(fold(clean_name(name)))
@@ -162,12 +163,14 @@ def _suffix(name: str, lex: Lexicon) -> str | None:
     return None
 
 
+@lru_cache(maxsize=65536)  # pure in its text; the same names recur in every clause
 def is_collective(name: str) -> bool:
     """`各镇`, `各乡镇（街道）`, `区直各单位`, `市级各有关部门`: a group, not one body."""
     n = match_form(name)
     return bool(n) and any(p.fullmatch(n) for p in load_lexicon().collectives)
 
 
+@lru_cache(maxsize=65536)  # pure in its text; the same names recur in every clause
 def is_person(name: str) -> bool:
     """`县政府分管副县长`, `县发改局主要负责人`: a post held by a person, not an agency."""
     n = match_form(name)
