@@ -71,11 +71,18 @@ def _policy_count() -> tuple[re.Pattern[str], re.Pattern[str]]:
     return re.compile(f"[{units}]$"), re.compile(f"^(?:{nouns})")
 
 
+_ANY_NUMBER = re.compile(r"[0-9零〇一二两三四五六七八九十百千]")
+
+
 def extract_indicators(text: str) -> list[Indicator]:
     """Targets stated in `text`; spans are relative to `text`."""
     masked = _mask_quotes(fold(text))
     out: list[Indicator] = []
+    if not _ANY_NUMBER.search(masked):
+        return out  # most of a plan's text states no figure at all
     for sentence in _SENTENCE.finditer(masked):
+        if not _ANY_NUMBER.search(sentence.group(0)):
+            continue
         s0 = sentence.start()
         year_at = [(m.start() + s0, int(m.group(1))) for m in _YEAR.finditer(sentence.group(0))]
         quantities = _targets(masked, s0, sentence.end())

@@ -146,11 +146,16 @@ def _drop(line: Line, spans: list[tuple[int, int]]) -> Line:
     return Line("".join(parts), idx)
 
 
+_MARKUP_CHARS = frozenset("#>*_+-")
+
+
 def _strip_markup(text: str, base: int) -> Line:
     """One source line without markdown markup, trimmed; white space inside is kept (a
     table's cells may be separated by it)."""
     line = Line(text, list(range(base, base + len(text))))
-    if _MD_PREFIX.search(text) or _MD_EMPHASIS.search(text):
+    if _MARKUP_CHARS.isdisjoint(text):
+        pass  # the common case: nothing markdown could mark
+    elif _MD_PREFIX.search(text) or _MD_EMPHASIS.search(text):
         first = _MD_PREFIX.search(text)
         markup = ([first.span()] if first else []) + [m.span() for m in _MD_EMPHASIS.finditer(text)]
         line = _drop(line, markup)
@@ -324,7 +329,9 @@ def normalize(source: str, *, simplify: bool = False) -> NormalizedText:
         body = piece.rstrip("\r\n")
         line = _strip_markup(body, pos)
         pos += len(piece)
-        if line.text and not _FURNITURE.match(_STRAY_SPACE.sub("", line.text)):
+        if line.text and (
+            len(line.text) > 40 or not _FURNITURE.match(_STRAY_SPACE.sub("", line.text))
+        ):
             raw.append(line)
     raw = _repair_preview_chunks(raw)
 
@@ -363,7 +370,9 @@ def _should_join(line: str, nxt: str) -> bool:
         return False
     if _HEADING_START.match(line) and _is_title_like(line):
         return False
-    if _HEADING_START.match(nxt) or _FIELD_START.match(nxt) or looks_like_title(fold(nxt)):
+    if _HEADING_START.match(nxt) or _FIELD_START.match(nxt):
+        return False
+    if len(nxt) <= 80 and looks_like_title(fold(nxt)):
         return False
     if _is_title_like(line) and not re.search(r"[，、]", line):
         # a short line without punctuation: a title, unless the next line obviously continues
