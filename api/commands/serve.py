@@ -10,7 +10,14 @@ from typing import Annotated, Literal
 import typer
 
 
-def build_app(store_kind: str, data: Path, uri: str | None, user: str | None, password: str | None):
+def build_app(
+    store_kind: str,
+    data: Path,
+    uri: str | None,
+    user: str | None,
+    password: str | None,
+    database: str | None = None,
+):
     from plankg.api.app import ApiSettings, create_app
     from plankg.graph.embedded import EmbeddedStore
     from plankg.graph.rdf_source import RdfSource
@@ -29,7 +36,8 @@ def build_app(store_kind: str, data: Path, uri: str | None, user: str | None, pa
             user or os.environ.get("NEO4J_USER", "neo4j"),
             password or os.environ.get("NEO4J_PASSWORD", ""),
         )
-        store = Neo4jStore(neo4j.GraphDatabase.driver(uri, auth=auth))
+        database = database or os.environ.get("NEO4J_DATABASE") or None
+        store = Neo4jStore(neo4j.GraphDatabase.driver(uri, auth=auth), database=database)
         # /sparql and RDF answers read the local files when there are any
         nt = data / "plankg.nt"
         rdf = (
@@ -72,12 +80,16 @@ def register(app: typer.Typer) -> None:
         neo4j_uri: Annotated[str | None, typer.Option(help="Default: $NEO4J_URI.")] = None,
         user: Annotated[str | None, typer.Option(help="Default: $NEO4J_USER.")] = None,
         password: Annotated[str | None, typer.Option(help="Default: $NEO4J_PASSWORD.")] = None,
+        database: Annotated[
+            str | None,
+            typer.Option(help="Neo4j database (default: $NEO4J_DATABASE or the server's)."),
+        ] = None,
     ) -> None:
         """Serve the JSON API, SPARQL, views and exports."""
         import uvicorn
 
         try:
-            application = build_app(store, data, neo4j_uri, user, password)
+            application = build_app(store, data, neo4j_uri, user, password, database)
         except FileNotFoundError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(2) from exc
