@@ -1,5 +1,6 @@
 """`plankg load` streams its rows from plankg.nt: they must be exactly the rows the embedded
-store's property graph gives, for the whole graph and for one plan's slice."""
+store's property graph gives, for the whole graph and for one plan's slice. And
+`plankg serve --store neo4j` indexes plankg.nt for RDF answers without parsing it."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ from conftest import PLANS_DIR
 from typer.testing import CliRunner
 
 from plankg.api.cli import app
-from plankg.graph.embedded import EmbeddedStore
+from plankg.graph.embedded import NODE_TYPES, EmbeddedStore
 from plankg.graph.neo4j_export import cypher_script
 from plankg.graph.nt_rows import NtRows
 from plankg.graph.property_graph import to_property_graph
+from plankg.graph.rdf_source import RdfSource
 from plankg.ingest.pipeline import ingest
 from plankg.ontology.ntriples import NTriplesError
 
@@ -70,3 +72,11 @@ def test_load_without_graph_files_is_a_clear_error(tmp_path):
     result = CliRunner().invoke(app, ["load", "--data", str(tmp_path), "--cypher-out", "x"])
     assert result.exit_code == 2
     assert "plankg ingest" in result.output
+
+
+def test_the_file_index_describes_every_node_as_the_store_does(data_dir):
+    store = EmbeddedStore.open(data_dir)
+    index = RdfSource.from_file(data_dir / "plankg.nt", [str(t) for t in NODE_TYPES])
+    assert index.offsets == store.rdf.offsets and index.triples == store.rdf.triples
+    agency = store.resolve_agency("科工信局")[0].iri
+    assert len(index.describe(agency)) > 10 and not index.loaded

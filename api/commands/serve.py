@@ -19,9 +19,8 @@ def build_app(
     database: str | None = None,
 ):
     from plankg.api.app import ApiSettings, create_app
-    from plankg.graph.embedded import EmbeddedStore
+    from plankg.graph.embedded import NODE_TYPES, EmbeddedStore
     from plankg.graph.rdf_source import RdfSource
-    from plankg.ingest.serialize import iter_file_lines
 
     library = None
     if store_kind == "neo4j":
@@ -40,9 +39,8 @@ def build_app(
         store = Neo4jStore(neo4j.GraphDatabase.driver(uri, auth=auth), database=database)
         # /sparql and RDF answers read the local files when there are any
         nt = data / "plankg.nt"
-        rdf = (
-            RdfSource(path=nt, triples=sum(1 for _ in iter_file_lines(nt))) if nt.exists() else None
-        )
+        types = [str(t) for t in NODE_TYPES]
+        rdf = RdfSource.from_file(nt, types) if nt.exists() else None
     else:
         from plankg.api.library import data_library
 
