@@ -82,39 +82,36 @@ Q_TASKS_OF_AGENCY = (
     "AND ($plan IS NULL OR t.plan_doc = $plan) "
     "AND ($jurisdiction IS NULL OR t.jurisdiction = $jurisdiction) RETURN DISTINCT t.iri AS iri"
 )
-Q_TASK = (
-    "MATCH (t:Task {iri: $iri}) RETURN t.iri AS iri, t.task_id AS task_id, t.title AS title, "
-    "t.text AS text, t.jurisdiction AS jurisdiction, t.plan_doc AS doc, "
-    "t.plan_title AS plan_title, "
-    "t.section AS section, t.start AS start, t.end AS end"
+# one indicator's fields, as a map projection (the same names `_indicator` reads)
+_INDICATOR = (
+    "{.iri, .subject, .value, .unit, .norm_value, .norm_unit, .comparator, .year, "
+    "doc: i.plan_doc, plan_title: i.plan_title, .section, .start, .end}"
+)
+# tasks with their agencies, targets and mentions in one round trip (pattern comprehensions,
+# valid on every Neo4j 5), instead of four queries and one more per indicator for each task
+Q_TASKS = (
+    "UNWIND $iris AS iri MATCH (t:Task {iri: iri}) "
+    "RETURN t.iri AS iri, t.task_id AS task_id, t.title AS title, t.text AS text, "
+    "t.jurisdiction AS jurisdiction, t.plan_doc AS doc, t.plan_title AS plan_title, "
+    "t.section AS section, t.start AS start, t.end AS end, "
+    "[(a:Agency)-[r:LEADS|ASSISTS]->(t) | "
+    "{role: type(r), iri: a.iri, name: a.name, jurisdiction: a.jurisdiction}] AS agencies, "
+    f"[(t)-[:TARGETS]->(i:Indicator) | i {_INDICATOR}] AS indicators, "
+    "[(t)-[:MENTIONS]->(m) | {name: m.name, kind: CASE WHEN m:Park THEN 'Park' ELSE 'Project' END}]"
+    " AS mentions"
 )
 Q_TASK_BY_ID = "MATCH (t:Task {task_id: $task_id}) RETURN t.iri AS iri"
-Q_TASK_AGENCIES = (
-    "MATCH (a:Agency)-[r]->(t:Task {iri: $iri}) WHERE type(r) IN ['LEADS', 'ASSISTS'] "
-    "RETURN type(r) AS role, a.iri AS iri, a.name AS name, a.jurisdiction AS jurisdiction"
-)
-Q_TASK_TARGETS = "MATCH (t:Task {iri: $iri})-[:TARGETS]->(i:Indicator) RETURN i.iri AS iri"
-Q_TASK_MENTIONS = (
-    "MATCH (t:Task {iri: $iri})-[:MENTIONS]->(m) "
-    "RETURN m.name AS name, CASE WHEN m:Park THEN 'Park' ELSE 'Project' END AS kind"
-)
-Q_INDICATOR = (
-    "MATCH (i:Indicator {iri: $iri}) RETURN i.iri AS iri, i.subject AS subject, i.value AS value, "
-    "i.unit AS unit, i.norm_value AS norm_value, i.norm_unit AS norm_unit, "
-    "i.comparator AS comparator, i.year AS year, i.plan_doc AS doc, i.plan_title AS plan_title, "
-    "i.section AS section, i.start AS start, i.end AS end"
-)
 Q_SEARCH_TASKS = (
     "MATCH (t:Task) WHERE t.text CONTAINS $q OR coalesce(t.title, '') CONTAINS $q "
     "RETURN t.iri AS iri"
 )
 Q_ALL_TASK_INDICATORS = (
     "MATCH (t:Task)-[:TARGETS]->(i:Indicator) WHERE ($plan IS NULL OR t.plan_doc = $plan) "
-    "RETURN i.iri AS iri, t.task_id AS task_id"
+    f"RETURN i {_INDICATOR} AS indicator, t.task_id AS task_id"
 )
 Q_GOALS = (
     "MATCH (p:Plan)-[:HAS_GOAL]->(i:Indicator) WHERE ($plan IS NULL OR p.plan_doc = $plan) "
-    "RETURN i.iri AS iri"
+    f"RETURN i {_INDICATOR} AS indicator"
 )
 Q_PARKS = (
     "MATCH (p:Park) WHERE ($jurisdiction IS NULL OR p.jurisdiction = $jurisdiction) "
@@ -372,8 +369,7 @@ class Neo4jStore:
             row["doc"] or "", row["plan_title"] or "", section, row["start"] or 0, row["end"] or 0
         )
 
-    def _indicator(self, iri: str, task_id: str | None) -> IndicatorInfo:
-        row = self._read(Q_INDICATOR, iri=iri)[0]
+    def _indicator(self, row: dict, task_id: str | None) -> IndicatorInfo:
         return IndicatorInfo(
             row["iri"],
             row["subject"] or "",
@@ -387,17 +383,14 @@ class Neo4jStore:
             task_id,
         )
 
-    def _task(self, iri: str) -> TaskInfo:
-        row = self._read(Q_TASK, iri=iri)[0]
-        agencies = self._read(Q_TASK_AGENCIES, iri=iri)
+    def _task(self, row: dict) -> TaskInfo:
+        agencies = row["agencies"]
         lead = sorted((self._ref(a) for a in agencies if a["role"] == "LEADS"), key=lambda r: r.iri)
         assist = sorted(
             (self._ref(a) for a in agencies if a["role"] == "ASSISTS"), key=lambda r: r.iri
         )
-        targets = [
-            self._indicator(r["iri"], row["task_id"]) for r in self._read(Q_TASK_TARGETS, iri=iri)
-        ]
-        mentions = self._read(Q_TASK_MENTIONS, iri=iri)
+        targets = [self._indicator(i, row["task_id"]) for i in row["indicators"]]
+        mentions = row["mentions"]
         return TaskInfo(
             id=row["task_id"],
             iri=row["iri"],
@@ -413,7 +406,7 @@ class Neo4jStore:
         )
 
     def _tasks(self, iris: Iterable[str]) -> list[TaskInfo]:
-        tasks = [self._task(i) for i in set(iris)]
+        tasks = [self._task(row) for row in self._read(Q_TASKS, iris=sorted(set(iris)))]
         return sorted(tasks, key=lambda t: (t.source.doc, t.source.start, t.iri))
 
     def _plan_doc(self, plan: str | None) -> str | None:
@@ -458,7 +451,7 @@ class Neo4jStore:
 
     def task(self, task_id: str) -> TaskInfo | None:
         rows = self._read(Q_TASK_BY_ID, task_id=task_id)
-        return self._task(rows[0]["iri"]) if rows else None
+        return self._tasks([rows[0]["iri"]])[0] if rows else None
 
     def search_tasks(self, q: str, limit: int = 50) -> list[TaskInfo]:
         return self._tasks(r["iri"] for r in self._read(Q_SEARCH_TASKS, q=q))[:limit]
@@ -481,11 +474,13 @@ class Neo4jStore:
         else:
             doc = self._plan_doc(plan)
             out = [
-                self._indicator(r["iri"], r["task_id"])
+                self._indicator(r["indicator"], r["task_id"])
                 for r in self._read(Q_ALL_TASK_INDICATORS, plan=doc)
             ]
             if include_goals:
-                out += [self._indicator(r["iri"], None) for r in self._read(Q_GOALS, plan=doc)]
+                out += [
+                    self._indicator(r["indicator"], None) for r in self._read(Q_GOALS, plan=doc)
+                ]
         if subject:
             out = [i for i in out if subject in i.subject]
         return sorted(out, key=lambda i: (i.source.doc, i.source.start, i.iri))
