@@ -80,3 +80,11 @@ def test_the_file_index_describes_every_node_as_the_store_does(data_dir):
     assert index.offsets == store.rdf.offsets and index.triples == store.rdf.triples
     agency = store.resolve_agency("科工信局")[0].iri
     assert len(index.describe(agency)) > 10 and not index.loaded
+
+
+def test_load_without_a_server_is_a_clear_error(data_dir):
+    result = CliRunner().invoke(
+        app, ["load", "--neo4j", "bolt://127.0.0.1:1", "--data", str(data_dir)]
+    )
+    assert result.exit_code == 1
+    assert "loading into bolt://127.0.0.1:1 failed" in result.output

@@ -51,11 +51,13 @@ def register(app: typer.Typer) -> None:
         from plankg.graph.neo4j_export import cypher_script, write_admin_csvs
         from plankg.graph.nt_rows import NtRows
 
+        started = time.perf_counter()
         try:
             source = _rows(data)
         except FileNotFoundError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(2) from exc
+        scan_s = time.perf_counter() - started  # the first pass over plankg.nt
         if cypher_out or csv_out:
             pg = source.property_graph() if isinstance(source, NtRows) else source
             if cypher_out:
@@ -89,8 +91,16 @@ def register(app: typer.Typer) -> None:
                 database=database or os.environ.get("NEO4J_DATABASE") or None,
             )
             started = time.perf_counter()
-            report = loader.reload_plan(source, plan) if plan else loader.load(source)
-            took = time.perf_counter() - started
+            try:
+                report = loader.reload_plan(source, plan) if plan else loader.load(source)
+            except (
+                driver_module.exceptions.Neo4jError,
+                driver_module.exceptions.DriverError,
+            ) as exc:
+                # batches already committed stay (the load is idempotent: run it again)
+                typer.echo(f"error: loading into {uri} failed: {exc}", err=True)
+                raise typer.Exit(1) from exc
+            took = scan_s + time.perf_counter() - started
         typer.echo(
             f"loaded {report.nodes} nodes ({report.nodes_s:.1f} s) and {report.relationships} "
             f"relationships ({report.relationships_s:.1f} s) into {uri} "
