@@ -49,3 +49,23 @@ def test_targets_are_called_missed_when_the_figures_miss_them():
     text = report(results)
     assert "target HTTP p99 <= 5 ms: MISSED" in text
     assert "target batched Neo4j >= 20x naive: not measured" in text
+
+
+def test_the_naive_sample_is_whole_plan_subgraphs(sample_plans):
+    """The naive Neo4j load is rated on every n-th plan's subgraph: the same rows
+    `PropertyGraph.for_plan` cuts, so every relationship finds both its ends."""
+    from bench.neo4j_bench import plan_sample
+    from plankg.graph.property_graph import to_property_graph
+    from plankg.ingest.rdf import build_graph
+
+    pg = to_property_graph(build_graph(sample_plans))
+    assert plan_sample(pg, 1) is pg
+    docs = sorted(r["plan_doc"] for r in pg.nodes["Plan"])
+    sample = plan_sample(pg, 2)
+    expected = [pg.for_plan(d) for d in docs[::2]]
+    iris = {r["iri"] for rows in sample.nodes.values() for r in rows}
+    assert iris == {r["iri"] for p in expected for rows in p.nodes.values() for r in rows}
+    assert sample.rel_count() == sum(p.rel_count() for p in expected)
+    assert all(
+        r["start"] in iris and r["end"] in iris for rows in sample.rels.values() for r in rows
+    )

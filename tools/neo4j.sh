@@ -8,12 +8,14 @@
 #                                                answers (BOLT_PORT 0: any free port)
 #   tools/neo4j.sh stop DATA_DIR
 #   tools/neo4j.sh status DATA_DIR
+#   tools/neo4j.sh run DATA_DIR COMMAND…      → starts one on a free port with a random
+#       password, runs COMMAND with NEO4J_URI/NEO4J_USER/NEO4J_PASSWORD set, stops it after
 # NEO4J_PASSWORD (8+ characters) turns authentication on, user neo4j; unset, it is off.
 # NEO4J_HEAP (default 2g) and NEO4J_PAGECACHE_MB (default 512) size the server.
 set -euo pipefail
-cmd=${1:?usage: neo4j.sh start|stop|status DATA_DIR [BOLT_PORT]}
+cmd=${1:?usage: neo4j.sh start|stop|status|run DATA_DIR [BOLT_PORT | COMMAND…]}
 data=${2:?data folder required}
-bolt_port=${3:-7687}
+[ "$cmd" = run ] && bolt_port=0 || bolt_port=${3:-7687}
 here=$(cd "$(dirname "$0")" && pwd)
 project="$here/neo4j"
 python=${PYTHON:-.venv/bin/python}
@@ -93,6 +95,18 @@ stop)
   fi
   rm -f "$pidfile"
   rm -rf "$data/db"
+  ;;
+run)
+  shift 2
+  [ $# -gt 0 ] || { echo "run: no command given" >&2; exit 2; }
+  export NEO4J_USER=neo4j
+  NEO4J_PASSWORD=${NEO4J_PASSWORD:-$("$python" -c 'import secrets; print(secrets.token_hex(12))')}
+  export NEO4J_PASSWORD
+  trap '"$0" stop "$data"' EXIT
+  trap 'exit 130' INT TERM
+  NEO4J_URI=$("$0" start "$data" 0)
+  export NEO4J_URI
+  "$@"
   ;;
 status)
   if running; then echo "running (pid $(cat "$pidfile"))"; else echo "stopped"; exit 1; fi
