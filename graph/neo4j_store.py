@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import functools
 import json
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from queue import Full, Queue
+from typing import Any, TypeVar
 
 from rdflib import Graph
 
@@ -168,6 +170,8 @@ def statements(pg: PropertyGraph | None = None) -> list[tuple[str, str]]:
 
 # ---------------------------------------------------------------------------- loading
 
+T = TypeVar("T")
+
 
 Rows = PropertyGraph | NtRows  # anything with node_rows(), rel_rows() and for_plan(doc)
 
@@ -214,6 +218,44 @@ class _Batches:
         self.rows.clear()
 
 
+def _ahead(items: Iterator[T], depth: int = 2) -> Iterator[T]:
+    """`items`, produced by a thread up to `depth` ahead: reading plankg.nt overlaps the
+    server's work (the loader waits on the socket, which lets the reading thread run)."""
+    queue: Queue = Queue(maxsize=depth)
+    done = object()
+    stop = threading.Event()
+
+    def offer(item: object) -> bool:
+        while not stop.is_set():
+            try:
+                queue.put(item, timeout=0.1)
+                return True
+            except Full:
+                continue
+        return False  # the consumer has gone
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not offer(item):
+                    return
+        except BaseException as exc:  # handed to the consumer
+            offer(exc)
+            return
+        offer(done)
+
+    worker = threading.Thread(target=produce, daemon=True)
+    worker.start()
+    try:
+        while (item := queue.get()) is not done:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        worker.join()
+
+
 class Neo4jLoader:
     """Writes a property graph into Neo4j; idempotent (MERGE on `iri`).
 
@@ -250,23 +292,22 @@ class Neo4jLoader:
             for label in LABELS:
                 session.run(constraint_statement(label)).consume()
 
-    def _write(self, items: Iterable[tuple[str, dict]]) -> tuple[int, int]:
-        """(statement, row) pairs in batches; returns (rows, statements run)."""
+    def _batches(self, items: Iterable[tuple[str, dict]]) -> Iterator[tuple[str, list[dict]]]:
         batches = _Batches(self.batch_size, self.max_batch_bytes)
+        for statement, row in items:
+            full = batches.add(statement, row)
+            if full is not None:
+                yield statement, full
+        yield from batches.drain()
+
+    def _write(self, items: Iterable[tuple[str, dict]]) -> tuple[int, int]:
+        """(statement, row) pairs in batches; returns (rows, statements run). The next batches
+        are read from the source while the server works on the current one."""
         rows = runs = 0
         with self._session() as session:
-
-            def run(statement: str, batch: list[dict]) -> None:
-                session.execute_write(lambda tx: tx.run(statement, rows=batch).consume())
-
-            for statement, row in items:
-                rows += 1
-                full = batches.add(statement, row)
-                if full is not None:
-                    run(statement, full)
-                    runs += 1
-            for statement, batch in batches.drain():
-                run(statement, batch)
+            for statement, batch in _ahead(self._batches(items)):
+                session.execute_write(lambda tx, s=statement, b=batch: tx.run(s, rows=b).consume())
+                rows += len(batch)
                 runs += 1
         return rows, runs
 
