@@ -48,6 +48,22 @@ def constraint_statement(label: str) -> str:
     )
 
 
+# properties questions look nodes up by, besides `iri`: without an index, counting each plan's
+# tasks (/plans, /health) scans every task once per plan — minutes at 1,000 plans
+INDEXES = (("Task", "plan_doc"), ("Task", "task_id"))
+
+
+def index_statement(label: str, prop: str) -> str:
+    return f"CREATE INDEX {label.lower()}_{prop} IF NOT EXISTS FOR (n:{label}) ON (n.{prop})"
+
+
+def schema_statements() -> list[str]:
+    """Uniqueness constraints on `iri` for every label, then the lookup indexes."""
+    return [constraint_statement(label) for label in LABELS] + [
+        index_statement(label, prop) for label, prop in INDEXES
+    ]
+
+
 def merge_nodes_statement(label: str) -> str:
     return f"UNWIND $rows AS row MERGE (n:{label} {{iri: row.iri}}) SET n += row"
 
@@ -159,7 +175,7 @@ QUERIES = {name: value for name, value in globals().items() if name.startswith("
 
 def statements(pg: PropertyGraph | None = None) -> list[tuple[str, str]]:
     """(id, Cypher) for every statement the product emits: schema, loader, queries."""
-    out = [(f"constraint:{label}", constraint_statement(label)) for label in LABELS]
+    out = [(f"schema:{i}", statement) for i, statement in enumerate(schema_statements())]
     out += [(f"merge-nodes:{label}", merge_nodes_statement(label)) for label in LABELS]
     rel_keys = sorted(pg.rels) if pg else []
     out += [(f"merge-rels:{t}:{a}:{b}", merge_rels_statement(t, a, b)) for t, a, b in rel_keys]
@@ -263,8 +279,8 @@ class Neo4jLoader:
     statement; every `batch_size` rows become one `UNWIND` statement in one transaction, so
     memory holds a batch per label, never the graph. `max_batch_bytes` also cuts a batch by its
     encoded size (for servers with small message limits); `create_schema=False` skips the
-    uniqueness constraints. These are the loader's only knobs. Nodes go first, then the
-    relationships that MATCH them.
+    uniqueness constraints and lookup indexes. These are the loader's only knobs. Nodes go
+    first, then the relationships that MATCH them.
     """
 
     def __init__(
@@ -289,8 +305,8 @@ class Neo4jLoader:
 
     def schema(self) -> None:
         with self._session() as session:
-            for label in LABELS:
-                session.run(constraint_statement(label)).consume()
+            for statement in schema_statements():
+                session.run(statement).consume()
 
     def _batches(self, items: Iterable[tuple[str, dict]]) -> Iterator[tuple[str, list[dict]]]:
         batches = _Batches(self.batch_size, self.max_batch_bytes)

@@ -28,6 +28,7 @@ from typer.testing import CliRunner
 
 from plankg.api import security
 from plankg.api.cli import app
+from plankg.graph.neo4j_store import INDEXES
 from plankg.graph.property_graph import LABELS, PropertyGraph
 from plankg.ingest.pipeline import ingest
 
@@ -59,6 +60,8 @@ def loaded(settings, driver, data_dir) -> Path:
     with settings.session(driver) as s:
         for label in LABELS:
             s.run(f"DROP CONSTRAINT {label.lower()}_iri IF EXISTS").consume()
+        for label, prop in INDEXES:
+            s.run(f"DROP INDEX {label.lower()}_{prop} IF EXISTS").consume()
     settings.clear(driver)
     result = CliRunner().invoke(app, ["load", "--neo4j", settings.uri, "--data", str(data_dir)])
     assert result.exit_code == 0, result.output
@@ -74,7 +77,7 @@ def _read(settings: Neo4jSettings, driver, query: str, **params) -> list[dict]:
 # ---------------------------------------------------------------------------- loading
 
 
-def test_load_creates_a_uniqueness_constraint_on_iri_for_every_label(settings, driver, loaded):
+def test_load_creates_the_constraints_and_lookup_indexes(settings, driver, loaded):
     rows = _read(settings, driver, "SHOW CONSTRAINTS YIELD type, labelsOrTypes, properties")
     unique = {
         r["labelsOrTypes"][0]
@@ -82,6 +85,9 @@ def test_load_creates_a_uniqueness_constraint_on_iri_for_every_label(settings, d
         if "UNIQUENESS" in r["type"] and r["properties"] == ["iri"]
     }
     assert unique >= set(LABELS)
+    indexes = _read(settings, driver, "SHOW INDEXES YIELD labelsOrTypes, properties")
+    looked_up = {(r["labelsOrTypes"][0], r["properties"][0]) for r in indexes if r["labelsOrTypes"]}
+    assert looked_up >= set(INDEXES)
     import neo4j
 
     iri = _read(settings, driver, "MATCH (a:Agency) RETURN a.iri AS iri LIMIT 1")[0]["iri"]
