@@ -233,6 +233,7 @@ def wait_until_up(port: int, server: subprocess.Popen, limit_s: float = 1800) ->
             raise RuntimeError(f"plankg serve exited with {server.returncode}")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=1) as conn:
+                conn.settimeout(120)  # one answer, however slow: a retry would pile queries up
                 conn.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
                 if b" 200 " in conn.recv(64):
                     return
