@@ -45,11 +45,17 @@ _RELS = {*_EDGE_TYPES, _MEMBER}
 
 
 def _triples(
-    path: Path, wanted: set[str], check_order: bool = False
+    path: Path,
+    wanted: set[str],
+    *,
+    check_order: bool = False,
+    tokens: dict[str, bytes] | None = None,
+    subjects: set[bytes] | None = None,
 ) -> Iterator[tuple[str, str, Term]]:
-    """Parsed lines whose predicate is wanted; other lines are skipped on their bytes. With
-    `check_order`, a subject that sorts before the previous line's is an error: sorted lines
-    keep each subject in one block, which the passes rely on."""
+    """Parsed lines whose predicate is wanted (and, given `subjects`, whose subject is one of
+    those raw tokens); other lines are skipped on their bytes, unparsed. With `check_order`, a
+    subject that sorts before the previous line's is an error: sorted lines keep each subject
+    in one block, which the passes rely on. `tokens` collects each subject's raw token."""
     keep = {f"<{p}>".encode() for p in wanted}
     previous = b""
     with open(path, "rb") as fh:
@@ -64,11 +70,15 @@ def _triples(
                 previous = parts[0]
             if len(parts) == 3 and parts[1][:1] == b"<" and parts[1] not in keep:
                 continue
+            if subjects is not None and parts[0] not in subjects:
+                continue
             try:
                 parsed = parse_line(raw.decode("utf-8"))
             except (NTriplesError, UnicodeDecodeError) as exc:
                 raise NTriplesError(f"{path}, line {number}: {exc}") from exc
             if parsed is not None and parsed[1] in wanted:
+                if tokens is not None:
+                    tokens[parsed[0]] = parts[0]
                 yield parsed
 
 
@@ -111,7 +121,9 @@ class NtRows:
         self.plans: dict[str, tuple[str, str]] = {}
         self.units: dict[str, str] = {}
         evidence: dict[tuple[str, str], set[str]] = defaultdict(set)
-        for subject, block in _subjects(_triples(self.path, _SCAN, check_order=True)):
+        tokens: dict[str, bytes] = {}
+        scan = _triples(self.path, _SCAN, check_order=True, tokens=tokens)
+        for subject, block in _subjects(scan):
             kinds = _kinds(block)
             if not kinds:
                 self._scan_other(subject, block, evidence)
@@ -130,6 +142,8 @@ class NtRows:
                     refs.setdefault(subject, []).append((p, o))
             if label == "Plan":
                 self.plans[subject] = (doc, title)
+        # the node pass reads only the nodes' lines (assignments are half the file)
+        self._node_tokens = {tokens[s] for s in self.label_of}
         self.evidence = {k: tuple(sorted(v)) for k, v in evidence.items()}
         self.jurisdiction_of = {s: self._jurisdiction(r, names) for s, r in refs.items()}
 
@@ -161,7 +175,7 @@ class NtRows:
     # ------------------------------------------------------------------ pass 2
     def node_rows(self) -> Iterator[tuple[str, Row]]:
         """(label, row) for every node, in file order."""
-        for subject, block in _subjects(_triples(self.path, _NODE)):
+        for subject, block in _subjects(_triples(self.path, _NODE, subjects=self._node_tokens)):
             label = self.label_of.get(subject)
             if label is not None:
                 yield label, self._node_row(subject, label, block)
