@@ -367,15 +367,24 @@ def report(results: dict) -> str:
 
 
 def neo4j_report(neo: dict) -> list[str]:
-    b, v, h, e = neo["batched"], neo["naive"], neo["http"], neo["embedded_http"]
+    b, m, v = neo["batched"], neo["batched_in_memory"], neo["naive"]
+    h, e = neo["http"], neo["embedded_http"]
     sample = "the whole graph" if v["plans_every"] <= 1 else f"every {v['plans_every']}th plan"
+
+    def rates(f: dict) -> str:
+        return (
+            f"{f['items_per_s']:.0f} items/s ({f['nodes_per_s']:.0f} nodes/s, "
+            f"{f['relationships_per_s']:.0f} relationships/s, {f['seconds']:.1f} s)"
+        )
+
     return [
-        f"Neo4j ({neo['server']}, {neo['plans']} plans): batched `plankg load` "
-        f"{b['items_per_s']:.0f} items/s ({b['nodes_per_s']:.0f} nodes/s, "
-        f"{b['relationships_per_s']:.0f} relationships/s, {b['rows_per_statement']:.0f} rows "
-        f"per statement, {b['seconds']:.1f} s); naive {v['items_per_s']:.0f} items/s "
-        f"({v['nodes_per_s']:.0f} nodes/s, {v['relationships_per_s']:.0f} relationships/s, "
-        f"{sample}); ratio {neo['batched_over_naive']:.1f}x",
+        f"Neo4j ({neo['server']}, {neo['plans']} plans, batch size {neo['batch_size']}):",
+        f"  batched, rows in memory: {rates(m)}",
+        f"  naive, rows in memory ({sample}): {rates(v)}",
+        f"  ratio batched / naive: {neo['batched_over_naive']:.1f}x",
+        f"  plankg load (rows streamed from plankg.nt): {rates(b)}, "
+        f"{b['rows_per_statement']:.0f} rows per statement; "
+        f"{neo['plankg_load_over_naive']:.1f}x naive",
         f"  peak RSS: plankg load {b['peak_rss_mb']:.0f} MB, plankg serve (embedded) "
         f"{neo['embedded_server_rss_mb']:.0f} MB, plankg serve --store neo4j "
         f"{h['server_rss_mb']:.0f} MB",
