@@ -68,17 +68,13 @@ def merge_nodes_statement(label: str) -> str:
     return f"UNWIND $rows AS row MERGE (n:{label} {{iri: row.iri}}) SET n += row"
 
 
-# relationship properties by type; a row's `start` and `end` name its nodes and are not stored
-# (`SET r += row` copied both IRIs onto every relationship: half the relationship phase)
-REL_PROPS = {"LOCATED_IN": ("evidence",)}
-
-
 def merge_rels_statement(rel_type: str, start: str, end: str) -> str:
-    props = REL_PROPS.get(rel_type, ())
-    merge = f"MERGE (a)-[r:{rel_type}]->(b) SET " if props else f"MERGE (a)-[:{rel_type}]->(b)"
+    """A row's `start` and `end` name its nodes; its other keys (evidence, …) are the
+    relationship's properties (`SET r += row` also stored both end IRIs on every one)."""
     return (
         f"UNWIND $rows AS row MATCH (a:{start} {{iri: row.start}}) "
-        f"MATCH (b:{end} {{iri: row.end}}) " + merge + ", ".join(f"r.{p} = row.{p}" for p in props)
+        f"MATCH (b:{end} {{iri: row.end}}) MERGE (a)-[r:{rel_type}]->(b) "
+        "SET r += row {.*, start: null, end: null}"
     )
 
 
