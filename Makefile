@@ -40,12 +40,11 @@ format: venv
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-# Neo4j figures need a Bolt server: NEO4J_URI if set, else a local FalkorDB started for the run.
+# Neo4j figures: NEO4J_URI if set, else Neo4j's Community test server (tools/neo4j.sh) for the run.
 bench: venv
 	@if [ -n "$$NEO4J_URI" ]; then $(PY) -m bench.run; else \
-	  d=$$(mktemp -d); bash tools/falkordb.sh start $$d 7687 >/dev/null && \
-	  NEO4J_URI=bolt://127.0.0.1:7687 NEO4J_USER=falkordb NEO4J_PASSWORD= PLANKG_NEO4J_PROFILE=falkordb \
-	    $(PY) -m bench.run; rc=$$?; bash tools/falkordb.sh stop $$d; exit $$rc; fi
+	  d=$$(mktemp -d); bash tools/neo4j.sh run "$$d" $(PY) -m bench.run; rc=$$?; \
+	  rm -rf "$$d"; exit $$rc; fi
 
 # Print the sheets as an office would (LibreOffice → PDF → page 1 PNG): tools/install_sheets.sh
 sheets: ingest

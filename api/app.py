@@ -471,7 +471,11 @@ def _query_routes(state: _State, settings: ApiSettings) -> APIRouter:
             security.check_read_only_cypher(query)
         except security.UnsafeQuery as exc:
             raise ApiError(400, str(exc)) from exc
-        return {"rows": runner(query, {}, settings.query_timeout_s, settings.query_row_limit)}
+        # the server's errors (syntax, a write refused in the read transaction) are the caller's
+        rows = run_with_deadline(
+            lambda: runner(query, {}, settings.query_timeout_s, settings.query_row_limit)
+        )
+        return {"rows": rows}
 
     return r
 

@@ -50,7 +50,7 @@ def merged_alias_table(gold_agencies: Path, dest: Path) -> Path:
     return dest
 
 
-def measure_one(n: int) -> dict:
+def measure_one(n: int, with_neo4j: bool = False) -> dict:
     from plankg.graph.embedded import EmbeddedStore
     from plankg.ingest.agencies import AgencyDirectory
     from plankg.ingest.evaluation import evaluate
@@ -154,11 +154,28 @@ def measure_one(n: int) -> dict:
     result["http"] = http_figures(work, names)
     result["store"]["server_rss_mb"] = result["http"].pop("server_rss_mb")
     result["store"]["server_load_s"] = result["http"].pop("server_load_s")
+    if with_neo4j:
+        from bench.neo4j_bench import neo4j_figures
+
+        def neo4j_http(data: Path, store_args: list[str]) -> dict:
+            # each request is a few dozen Cypher round trips: fewer of them
+            return http_figures(data, names, store_args, latency_requests=500, load_requests=2000)
+
+        try:
+            result["neo4j"] = neo4j_figures(work, neo4j_http)
+        except Exception as exc:  # a failing server must not cost the other figures
+            result["neo4j_error"] = f"{type(exc).__name__}: {str(exc)[:300]}"
     shutil.rmtree(work, ignore_errors=True)
     return result
 
 
-def http_figures(data_dir: Path, names: list[str]) -> dict:
+def http_figures(
+    data_dir: Path,
+    names: list[str],
+    store_args: list[str] | None = None,
+    latency_requests: int = 2000,
+    load_requests: int = 6000,
+) -> dict:
     """`plankg serve` (uvicorn, one worker) in its own process on loopback; a light asyncio
     load generator in this one. Latency with one client at a time, throughput with 16."""
     from bench.http_load import run_load
@@ -178,6 +195,7 @@ def http_figures(data_dir: Path, names: list[str]) -> dict:
             str(data_dir),
             "--port",
             str(port),
+            *(store_args or []),
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -186,9 +204,9 @@ def http_figures(data_dir: Path, names: list[str]) -> dict:
         wait_until_up(port, server)
         load_s = time.perf_counter() - started
         rng = random.Random(1)
-        paths = [f"/agencies/{rng.choice(names)}/tasks?role=lead" for _ in range(6000)]
+        paths = [f"/agencies/{rng.choice(names)}/tasks?role=lead" for _ in range(load_requests)]
         run_load("127.0.0.1", port, paths[:200], 4)  # warm-up
-        single = run_load("127.0.0.1", port, paths[:2000], 1)
+        single = run_load("127.0.0.1", port, paths[:latency_requests], 1)
         loaded = run_load("127.0.0.1", port, paths, 16)
         rss = server_rss_mb(server.pid)
     finally:
@@ -215,6 +233,7 @@ def wait_until_up(port: int, server: subprocess.Popen, limit_s: float = 1800) ->
             raise RuntimeError(f"plankg serve exited with {server.returncode}")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=1) as conn:
+                conn.settimeout(120)  # one answer, however slow: a retry would pile queries up
                 conn.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
                 if b" 200 " in conn.recv(64):
                     return
@@ -231,75 +250,25 @@ def server_rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def neo4j_load() -> dict | None:
-    """Batched UNWIND…MERGE against one-statement-per-row on the 10-plan corpus."""
-    sys.path.insert(0, str(ROOT / "tests"))
-    from neo4j_support import neo4j_settings  # the same connection settings as the tests
-
-    settings = neo4j_settings()
-    if settings is None:
-        return None
-    from plankg.graph.embedded import EmbeddedStore
-    from plankg.graph.neo4j_store import Neo4jLoader
-    from plankg.graph.property_graph import PropertyGraph, to_property_graph
-    from plankg.ingest.pipeline import ingest
-
-    work = Path(tempfile.mkdtemp(prefix="plankg-bench-neo4j-"))
-    ingest([corpus(10) / "plans"], work)
-    pg = to_property_graph(EmbeddedStore.open(work))
-    batch = 1000 if settings.profile == "neo4j" else settings.batch_size
-    driver = settings.driver()
-    try:
-        loader = Neo4jLoader(
-            driver,
-            batch_size=batch,
-            max_batch_bytes=settings.max_batch_bytes,
-            create_schema=settings.schema,
-            database=settings.database,
-        )
-        out: dict = {
-            "server": settings.profile,
-            "batch_size": batch,
-            "items": pg.node_count() + pg.rel_count(),
-        }
-        # nodes first, then relationships (they MATCH their end nodes), each phase timed
-        phases = {
-            "nodes": PropertyGraph(pg.nodes, {}),
-            "relationships": PropertyGraph({}, pg.rels),
-        }
-        out["nodes"], out["relationships"] = pg.node_count(), pg.rel_count()
-        if settings.schema:  # the naive load gets the same uniqueness constraints (indexes)
-            loader.schema()
-        for name, fn in (("naive", loader.load_naive), ("batched", loader.load)):
-            settings.clear(driver)
-            figures: dict = {"seconds": 0.0, "statements": 0}
-            for phase, part in phases.items():
-                t0 = time.perf_counter()
-                report = fn(part)
-                took = time.perf_counter() - t0
-                figures[f"{phase}_per_s"] = out[phase] / took
-                figures["seconds"] += took
-                figures["statements"] += report.statements_run
-            figures["items_per_s"] = out["items"] / figures["seconds"]
-            figures["rows_per_statement"] = out["items"] / figures["statements"]
-            out[name] = figures
-        out["batched_over_naive"] = out["batched"]["items_per_s"] / out["naive"]["items_per_s"]
-        return out
-    finally:
-        driver.close()
-        shutil.rmtree(work, ignore_errors=True)
+def neo4j_size(sizes: list[int]) -> int:
+    """The corpus the Neo4j figures use: BENCH_NEO4J_PLANS (default 1,000) when it is one of
+    the sizes, else the largest size below it."""
+    wanted = int(os.environ.get("BENCH_NEO4J_PLANS", 1000))
+    below = [n for n in sizes if n <= wanted]
+    return wanted if wanted in sizes else max(below) if below else min(sizes)
 
 
 def main() -> None:
-    if len(sys.argv) == 3 and sys.argv[1] == "--one":
-        print(json.dumps(measure_one(int(sys.argv[2]))))
+    if len(sys.argv) >= 3 and sys.argv[1] == "--one":
+        print(json.dumps(measure_one(int(sys.argv[2]), "--neo4j" in sys.argv)))
         return
     sizes = [int(s) for s in os.environ.get("BENCH_SIZES", "10,100,1000").split(",")]
     results: dict = {"sizes": {}}
+    at = neo4j_size(sizes)
     for n in sizes:
         print(f"… {n} plans", file=sys.stderr, flush=True)
         proc = subprocess.run(
-            [sys.executable, "-m", "bench.run", "--one", str(n)],
+            [sys.executable, "-m", "bench.run", "--one", str(n), *(["--neo4j"] if n == at else [])],
             cwd=ROOT,
             capture_output=True,
             text=True,
@@ -309,11 +278,13 @@ def main() -> None:
             raise SystemExit(f"benchmark for {n} plans failed")
         results["sizes"][str(n)] = json.loads(proc.stdout.strip().splitlines()[-1])
         RESULTS.write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8")
-    try:
-        results["neo4j"] = neo4j_load()
-    except Exception as exc:  # a flaky test server must not cost the other figures
-        results["neo4j"] = None
-        results["neo4j_error"] = f"{type(exc).__name__}: {str(exc)[:200]}"
+    neo = results["sizes"][str(at)]
+    results["neo4j"] = neo.pop("neo4j", None)
+    if results["neo4j"]:
+        results["neo4j"].update(plans=at, embedded_http=neo["http"])
+        results["neo4j"]["embedded_server_rss_mb"] = neo["store"]["server_rss_mb"]
+    elif "neo4j_error" in neo:
+        results["neo4j_error"] = neo.pop("neo4j_error")
     results["ratios"] = ratios(results["sizes"])
     results["targets"] = targets(results, str(sizes[-1]))
     RESULTS.write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8")
@@ -386,30 +357,40 @@ def report(results: dict) -> str:
         rows.append(f"ratio {k}: {v:.2f}")
     neo = results.get("neo4j")
     if neo:
-        rows.append(
-            f"Neo4j load ({neo['server']}): batched {neo['batched']['items_per_s']:.0f} items/s, "
-            f"naive {neo['naive']['items_per_s']:.0f} items/s, "
-            f"ratio {neo['batched_over_naive']:.1f}x"
-        )
-        for name in ("batched", "naive"):
-            f = neo[name]
-            if "nodes_per_s" in f:
-                rows.append(
-                    f"  {name}: {f['nodes_per_s']:.0f} nodes/s, "
-                    f"{f['relationships_per_s']:.0f} relationships/s"
-                )
-        per = neo["batched"].get("rows_per_statement")
-        if per is not None:
-            rows.append(
-                f"  batched: {per:.1f} rows per statement (batch_size {neo['batch_size']}); "
-                "a batched statement costs at least a naive one, so the ratio stays below this"
-            )
+        rows += neo4j_report(neo)
     else:
-        why = results.get("neo4j_error") or "set NEO4J_URI to a Bolt server"
-        rows.append(f"Neo4j load: not measured ({why})")
+        why = results.get("neo4j_error") or "set NEO4J_URI to a Neo4j server"
+        rows.append(f"Neo4j: not measured ({why})")
     for name, ok in results["targets"].items():
         rows.append(f"target {name}: {'met' if ok else 'not measured' if ok is None else 'MISSED'}")
     return "\n".join(rows)
+
+
+def neo4j_report(neo: dict) -> list[str]:
+    b, m, v = neo["batched"], neo["batched_in_memory"], neo["naive"]
+    h, e = neo["http"], neo["embedded_http"]
+    sample = "the whole graph" if v["plans_every"] <= 1 else f"every {v['plans_every']}th plan"
+
+    def rates(f: dict) -> str:
+        return (
+            f"{f['items_per_s']:.0f} items/s ({f['nodes_per_s']:.0f} nodes/s, "
+            f"{f['relationships_per_s']:.0f} relationships/s, {f['seconds']:.1f} s)"
+        )
+
+    return [
+        f"Neo4j ({neo['server']}, {neo['plans']} plans, batch size {neo['batch_size']}):",
+        f"  batched, rows in memory: {rates(m)}",
+        f"  naive, rows in memory ({sample}): {rates(v)}",
+        f"  ratio batched / naive: {neo['batched_over_naive']:.1f}x",
+        f"  plankg load (rows streamed from plankg.nt): {rates(b)}, "
+        f"{b['rows_per_statement']:.0f} rows per statement; "
+        f"{neo['plankg_load_over_naive']:.1f}x naive",
+        f"  peak RSS: plankg load {b['peak_rss_mb']:.0f} MB, plankg serve (embedded) "
+        f"{neo['embedded_server_rss_mb']:.0f} MB, plankg serve --store neo4j "
+        f"{h['server_rss_mb']:.0f} MB",
+        f"  HTTP p50 / p99 ms, req/s (16 clients): neo4j {h['p50_ms']:.2f} / {h['p99_ms']:.2f}, "
+        f"{h['rps']:.0f}; embedded {e['p50_ms']:.2f} / {e['p99_ms']:.2f}, {e['rps']:.0f}",
+    ]
 
 
 if __name__ == "__main__":

@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any
 
 from plankg.graph.neo4j_store import (
-    constraint_statement,
     merge_nodes_statement,
     merge_rels_statement,
+    schema_statements,
 )
-from plankg.graph.property_graph import LABELS, PropertyGraph
+from plankg.graph.property_graph import PropertyGraph
 
 SCRIPT_BATCH = 200
 
@@ -43,7 +43,7 @@ def cypher_script(pg: PropertyGraph, *, schema: bool = True) -> str:
     """Statements separated by `;` lines, runnable with `cypher-shell -f`."""
     out: list[str] = []
     if schema:
-        out += [constraint_statement(label) for label in LABELS]
+        out += schema_statements()
     for label, rows in sorted(pg.nodes.items()):
         for i in range(0, len(rows), SCRIPT_BATCH):
             out.append(_with_rows(merge_nodes_statement(label), rows[i : i + SCRIPT_BATCH]))

@@ -12,6 +12,7 @@ agency's 1-based place among the task's agencies of that role in the plan's word
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -87,6 +88,13 @@ class PropertyGraph:
 
     def rel_count(self) -> int:
         return sum(len(v) for v in self.rels.values())
+
+    def node_rows(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        """(label, row) pairs, the shape the loader streams (see `graph/nt_rows.py`)."""
+        return ((label, row) for label, rows in sorted(self.nodes.items()) for row in rows)
+
+    def rel_rows(self) -> Iterator[tuple[tuple[str, str, str], dict[str, str]]]:
+        return ((key, row) for key, rows in sorted(self.rels.items()) for row in rows)
 
     def for_plan(self, doc: str) -> PropertyGraph:
         """The part of the graph one plan owns, plus the shared nodes it touches."""

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 
 from rdflib import Graph, URIRef
 
 from plankg.ontology.namespaces import bind_prefixes
-from plankg.ontology.ntriples import read_lines_at
+from plankg.ontology.ntriples import RDF_TYPE, parse_line, read_lines_at
 
 # Above this many triples /sparql refuses: rdflib would need ~1 KB of RAM per triple.
 DEFAULT_SPARQL_MAX_TRIPLES = 2_000_000
@@ -44,6 +44,33 @@ class RdfSource:
         self.offsets = offsets or {}
         self.triples = len(graph) if graph is not None else (triples or 0)
         self._lock = threading.Lock()
+
+    @classmethod
+    def from_file(cls, path: Path, types: Collection[str]) -> RdfSource:
+        """A sorted N-Triples file indexed without parsing it: the byte range of every subject
+        typed with one of `types`, for `describe`. For stores that keep no offsets of their
+        own (Neo4j); the embedded store records them while it loads."""
+        type_predicate = f"<{RDF_TYPE}>".encode()
+        wanted = {f"<{t}>".encode() for t in types}
+        offsets: dict[str, tuple[int, int]] = {}
+        count = offset = start = 0
+        current, kept = b"", None
+        with open(path, "rb") as fh:
+            for raw in fh:
+                if raw.strip():
+                    count += 1
+                    subject, predicate, rest = raw.split(b" ", 2)
+                    if subject != current:
+                        if kept is not None:
+                            offsets[kept] = (start, offset - start)
+                        current, start, kept = subject, offset, None
+                    if predicate == type_predicate and rest.split(b" ", 1)[0] in wanted:
+                        parsed = parse_line(raw.decode("utf-8"))
+                        kept = parsed[0] if parsed else None
+                offset += len(raw)
+        if kept is not None:
+            offsets[kept] = (start, offset - start)
+        return cls(path=path, offsets=offsets, triples=count)
 
     @property
     def loaded(self) -> bool:

@@ -1,16 +1,17 @@
-"""Connection settings for the Neo4j side of the contract suite, from the environment.
+"""Connection settings for the Neo4j side of the suite, from the environment.
 
-`PLANKG_NEO4J_PROFILE=falkordb` carries the test configuration for the FalkorDB Bolt server CI
-starts (small messages, no constraint syntax, no database names); the product's Neo4j code path
-is the same for both — only the loader's documented knobs differ.
+NEO4J_URI names the server (CI starts Neo4j's own Community test server, `tools/neo4j.sh`; any
+Neo4j 5 or Aura works); NEO4J_USER / NEO4J_PASSWORD / NEO4J_DATABASE as for `plankg load`.
+The loader runs with its product defaults: 1,000-row batches and uniqueness constraints.
 """
 
 from __future__ import annotations
 
 import os
-import socket
 from dataclasses import dataclass
-from urllib.parse import urlparse
+from typing import Any
+
+from conftest import require
 
 
 @dataclass(frozen=True)
@@ -18,34 +19,28 @@ class Neo4jSettings:
     uri: str
     user: str
     password: str
-    profile: str  # "neo4j" or "falkordb"
+    database: str | None
 
-    @property
-    def batch_size(self) -> int:
-        return 40 if self.profile == "falkordb" else 500
-
-    @property
-    def max_batch_bytes(self) -> int | None:
-        return 3500 if self.profile == "falkordb" else None
-
-    @property
-    def schema(self) -> bool:
-        return self.profile != "falkordb"
-
-    @property
-    def database(self) -> str | None:
-        return None if self.profile == "falkordb" else os.environ.get("NEO4J_DATABASE")
-
-    def driver(self):
+    def driver(self) -> Any:
         import neo4j
 
-        if self.profile == "falkordb":
-            bolt_handshake_workaround(self.uri)
         return neo4j.GraphDatabase.driver(self.uri, auth=(self.user, self.password))
 
-    def clear(self, driver) -> None:
-        with driver.session(database=self.database) if self.database else driver.session() as s:
-            s.run("MATCH (n) DETACH DELETE n").consume()
+    def session(self, driver: Any) -> Any:
+        return driver.session(database=self.database) if self.database else driver.session()
+
+    def loader(self, driver: Any, **knobs: Any) -> Any:
+        from plankg.graph.neo4j_store import Neo4jLoader
+
+        return Neo4jLoader(driver, database=self.database, **knobs)
+
+    def clear(self, driver: Any) -> None:
+        """Every node and relationship, in bounded transactions (a 1,000-plan graph is large)."""
+        with self.session(driver) as s:
+            while s.run(
+                "MATCH (n) WITH n LIMIT 10000 DETACH DELETE n RETURN count(*) AS n"
+            ).single()["n"]:
+                pass
 
 
 def neo4j_settings() -> Neo4jSettings | None:
@@ -56,23 +51,14 @@ def neo4j_settings() -> Neo4jSettings | None:
         uri,
         os.environ.get("NEO4J_USER", "neo4j"),
         os.environ.get("NEO4J_PASSWORD", ""),
-        os.environ.get("PLANKG_NEO4J_PROFILE", "neo4j"),
+        os.environ.get("NEO4J_DATABASE") or None,
     )
 
 
-def bolt_handshake_workaround(uri: str) -> None:
-    """FalkorDB can hang the first handshake after a closed connection; a throwaway one first."""
-    parsed = urlparse(uri)
-    try:
-        s = socket.create_connection(
-            (parsed.hostname or "127.0.0.1", parsed.port or 7687), timeout=1
-        )
-    except OSError:
-        return
-    try:
-        s.sendall(b"\x60\x60\xb0\x17\x00\x07\x07\x05" + b"\x00" * 12)
-        s.recv(4)
-    except OSError:
-        pass
-    finally:
-        s.close()
+def neo4j_or_skip() -> Neo4jSettings:
+    """The settings, or a skip (a failure under PLANKG_REQUIRE_NEO4J=1) without a server."""
+    settings = neo4j_settings()
+    if settings is None:
+        require("PLANKG_REQUIRE_NEO4J", "NEO4J_URI is not set: no Bolt server to test against")
+    assert settings is not None
+    return settings

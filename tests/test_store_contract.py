@@ -1,7 +1,7 @@
 """One suite of store questions, run against every store; both must give the same answers.
 
-The Neo4j side runs when NEO4J_URI names a Bolt server (a real Neo4j 5, or the FalkorDB
-server `.ci/run` starts); it is never mocked.
+The Neo4j side runs when NEO4J_URI names a Neo4j 5 server (`.ci/run` starts Neo4j's own
+Community test server); it is never mocked.
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import require
 
 from plankg.graph.store import Store
 
@@ -31,44 +30,53 @@ def embedded(rdf):
 
 
 @pytest.fixture(scope="module")
-def embedded_from_file(rdf, tmp_path_factory):
-    """The same graph written to plankg.nt and streamed back without rdflib (`plankg serve`)."""
-    from plankg.graph.embedded import EmbeddedStore
+def nt_dir(rdf, tmp_path_factory):
+    """The graph files `plankg ingest` writes, sorted plankg.nt included."""
     from plankg.ingest.serialize import write_graph
 
     out = tmp_path_factory.mktemp("nt")
     write_graph(rdf, out)
-    return EmbeddedStore.open(out)
+    return out
 
 
-@pytest.fixture(scope="module", params=["embedded", "embedded-from-file", "neo4j"])
-def store(request, rdf, embedded, embedded_from_file) -> Store:
-    if request.param == "embedded":
-        yield embedded
-        return
-    if request.param == "embedded-from-file":
-        yield embedded_from_file
-        return
-    from neo4j_support import neo4j_settings
+@pytest.fixture(scope="module")
+def embedded_from_file(nt_dir):
+    """The same graph streamed back from plankg.nt without rdflib (`plankg serve`)."""
+    from plankg.graph.embedded import EmbeddedStore
 
-    settings = neo4j_settings()
-    if settings is None:
-        require("PLANKG_REQUIRE_NEO4J", "NEO4J_URI is not set: no Bolt server to test against")
-    from plankg.graph.neo4j_store import Neo4jLoader, Neo4jStore
+    return EmbeddedStore.open(nt_dir)
 
+
+@pytest.fixture(scope="module")
+def neo4j_store(nt_dir):
+    """A Neo4j server loaded the way `plankg load` loads it: rows streamed from plankg.nt."""
+    from neo4j_support import neo4j_or_skip
+
+    from plankg.graph.neo4j_store import Neo4jStore
+    from plankg.graph.nt_rows import NtRows
+
+    settings = neo4j_or_skip()
     driver = settings.driver()
     try:
         settings.clear(driver)
-        Neo4jLoader(
-            driver,
-            batch_size=settings.batch_size,
-            max_batch_bytes=settings.max_batch_bytes,
-            create_schema=settings.schema,
-            database=settings.database,
-        ).load(rdf)
+        settings.loader(driver).load(NtRows(nt_dir / "plankg.nt"))
         yield Neo4jStore(driver, database=settings.database)
     finally:
         driver.close()
+
+
+_FIXTURES = {"embedded": "embedded", "embedded-from-file": "embedded_from_file"}
+
+
+@pytest.fixture(scope="module", params=["embedded", "embedded-from-file", "neo4j"])
+def store(request) -> Store:
+    return request.getfixturevalue(_FIXTURES.get(request.param, "neo4j_store"))
+
+
+@pytest.fixture(scope="module", params=["embedded-from-file", "neo4j"])
+def other_store(request) -> Store:
+    """Every store but the rdflib-built embedded one, which the others are compared with."""
+    return request.getfixturevalue(_FIXTURES.get(request.param, "neo4j_store"))
 
 
 def _ws(s: str) -> str:
@@ -167,11 +175,16 @@ def test_coordination_and_load_agree_with_gold(store, gold_tasks):
     )
 
 
-def test_both_stores_give_identical_answers(store, embedded):
-    if store is embedded:
-        pytest.skip("comparing a store with itself proves nothing")
-    agency = embedded.resolve_agency("科工信局")[0]
-    assert store.tasks_of_agency(agency.iri) == embedded.tasks_of_agency(agency.iri)
+def test_both_stores_give_identical_answers(other_store, embedded):
+    """Every question, every agency and park, against the rdflib-built embedded store."""
+    store = other_store
+    assert store.agencies() == embedded.agencies()
+    for agency in embedded.agencies():
+        assert store.tasks_of_agency(agency.iri) == embedded.tasks_of_agency(agency.iri), agency
+        assert store.resolve_agency(agency.name) == embedded.resolve_agency(agency.name)
+    for park in embedded.parks():
+        assert store.projects_in_park(park.iri) == embedded.projects_in_park(park.iri)
+    assert store.coordination() == embedded.coordination()
     assert store.coordination(mode="co") == embedded.coordination(mode="co")
     assert store.load() == embedded.load()
     assert store.plans() == embedded.plans()
@@ -201,37 +214,28 @@ def test_the_file_loaded_store_matches_the_rdflib_one_on_every_agency(embedded, 
 
 
 def test_neo4j_load_is_idempotent_and_reload_touches_one_plan(rdf):
-    from neo4j_support import neo4j_settings
+    from neo4j_support import neo4j_or_skip
 
-    settings = neo4j_settings()
-    if settings is None:
-        require("PLANKG_REQUIRE_NEO4J", "NEO4J_URI is not set: no Bolt server to test against")
-    from plankg.graph.neo4j_store import Neo4jLoader
     from plankg.graph.property_graph import to_property_graph
 
+    settings = neo4j_or_skip()
     pg = to_property_graph(rdf)
     count = "MATCH (n) OPTIONAL MATCH (n)-[r]->() RETURN count(DISTINCT n) AS n, count(r) AS r"
     other = "MATCH (t:Task {plan_doc: '001_13505c27ad81fa3b.txt'}) RETURN count(t) AS n"
     driver = settings.driver()
     try:
         settings.clear(driver)
-        loader = Neo4jLoader(
-            driver,
-            batch_size=settings.batch_size,
-            max_batch_bytes=settings.max_batch_bytes,
-            create_schema=settings.schema,
-            database=settings.database,
-        )
+        loader = settings.loader(driver)
         loader.load(pg)
-        with driver.session() as s:
+        with settings.session(driver) as s:
             first = s.run(count).single().data()
             others = s.run(other).single()["n"]
         assert first == {"n": pg.node_count(), "r": pg.rel_count()}
         loader.load(pg)  # loading twice changes nothing
-        with driver.session() as s:
+        with settings.session(driver) as s:
             assert s.run(count).single().data() == first
         loader.reload_plan(pg, "000_99d16d149e72ffbe.txt")  # replace one plan's subgraph
-        with driver.session() as s:
+        with settings.session(driver) as s:
             assert s.run(count).single().data() == first
             assert s.run(other).single()["n"] == others
     finally:

@@ -9,7 +9,6 @@ module: loading it into Neo4j replaces the sample graph the main contract module
 from __future__ import annotations
 
 import pytest
-from conftest import require
 
 from plankg.graph.store import DeadlineInfo, Store
 from plankg.ingest.model import Deadline
@@ -62,6 +61,7 @@ def rdf(plan):
 @pytest.fixture(scope="module", params=["embedded", "embedded-from-file", "neo4j"])
 def store(request, rdf, tmp_path_factory) -> Store:
     from plankg.graph.embedded import EmbeddedStore
+    from plankg.graph.neo4j_store import Neo4jStore
 
     if request.param == "embedded":
         yield EmbeddedStore(rdf)
@@ -73,52 +73,16 @@ def store(request, rdf, tmp_path_factory) -> Store:
         write_graph(rdf, out)
         yield EmbeddedStore.open(out)
         return
-    from neo4j_support import neo4j_settings
+    from neo4j_support import neo4j_or_skip
 
-    settings = neo4j_settings()
-    if settings is None:
-        require("PLANKG_REQUIRE_NEO4J", "NEO4J_URI is not set: no Bolt server to test against")
-    from plankg.graph.neo4j_store import Neo4jLoader, Neo4jStore
-
-    driver = _connect(settings)
+    settings = neo4j_or_skip()
+    driver = settings.driver()
     try:
         settings.clear(driver)
-        Neo4jLoader(
-            driver,
-            batch_size=settings.batch_size,
-            max_batch_bytes=settings.max_batch_bytes,
-            create_schema=settings.schema,
-            database=settings.database,
-        ).load(rdf)
+        settings.loader(driver).load(rdf)  # the product's defaults: batches, constraints
         yield Neo4jStore(driver, database=settings.database)
     finally:
         driver.close()
-
-
-def _connect(settings):
-    """`settings.driver()`, retried: FalkorDB sometimes leaves the first Bolt handshake after
-    another module's driver closed unanswered (60 s, then ServiceUnavailable), and this
-    module is exactly such a second connection. A real Neo4j connects on the first try."""
-    import neo4j
-    from neo4j_support import bolt_handshake_workaround
-
-    failure: Exception | None = None
-    for _ in range(4):
-        if settings.profile == "falkordb":
-            bolt_handshake_workaround(settings.uri)
-        driver = neo4j.GraphDatabase.driver(
-            settings.uri,
-            auth=(settings.user, settings.password),
-            connection_timeout=5,
-            connection_acquisition_timeout=8,
-        )
-        try:
-            driver.verify_connectivity()
-            return driver
-        except neo4j.exceptions.ServiceUnavailable as exc:
-            failure = exc
-            driver.close()
-    raise failure
 
 
 def _names(refs) -> list[str]:

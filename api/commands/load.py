@@ -5,9 +5,13 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from plankg.graph.nt_rows import NtRows
+    from plankg.graph.property_graph import PropertyGraph
 
 
 def register(app: typer.Typer) -> None:
@@ -18,7 +22,10 @@ def register(app: typer.Typer) -> None:
         ] = None,
         user: Annotated[str | None, typer.Option(help="Default: $NEO4J_USER or neo4j.")] = None,
         password: Annotated[str | None, typer.Option(help="Default: $NEO4J_PASSWORD.")] = None,
-        database: Annotated[str | None, typer.Option(help="Neo4j database name.")] = None,
+        database: Annotated[
+            str | None,
+            typer.Option(help="Neo4j database (default: $NEO4J_DATABASE or the server's)."),
+        ] = None,
         data: Annotated[Path, typer.Option(help="Folder with plankg.nt.")] = Path("build"),
         plan: Annotated[
             str | None, typer.Option(help="Reload only this plan's subgraph (document name).")
@@ -37,22 +44,28 @@ def register(app: typer.Typer) -> None:
             Path | None, typer.Option(help="Write neo4j-admin import CSVs into this folder.")
         ] = None,
     ) -> None:
-        """Load build/ into Neo4j with batched UNWIND…MERGE (idempotent), or export it."""
-        from plankg.graph.embedded import EmbeddedStore
-        from plankg.graph.neo4j_export import cypher_script, write_admin_csvs
-        from plankg.graph.property_graph import to_property_graph
+        """Load build/ into Neo4j with batched UNWIND…MERGE (idempotent), or export it.
 
+        Rows are streamed from plankg.nt (no in-memory graph), so loading needs far less memory
+        than serving the same graph."""
+        from plankg.graph.neo4j_export import cypher_script, write_admin_csvs
+        from plankg.graph.nt_rows import NtRows
+
+        started = time.perf_counter()
         try:
-            pg = to_property_graph(EmbeddedStore.open(data))
+            source = _rows(data)
         except FileNotFoundError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(2) from exc
-        if cypher_out:
-            cypher_out.write_text(cypher_script(pg, schema=schema), encoding="utf-8")
-            typer.echo(f"wrote {cypher_out}")
-        if csv_out:
-            files = write_admin_csvs(pg, csv_out)
-            typer.echo(f"wrote {len(files)} CSV files to {csv_out}")
+        scan_s = time.perf_counter() - started  # the first pass over plankg.nt
+        if cypher_out or csv_out:
+            pg = source.property_graph() if isinstance(source, NtRows) else source
+            if cypher_out:
+                cypher_out.write_text(cypher_script(pg, schema=schema), encoding="utf-8")
+                typer.echo(f"wrote {cypher_out}")
+            if csv_out:
+                files = write_admin_csvs(pg, csv_out)
+                typer.echo(f"wrote {len(files)} CSV files to {csv_out}")
         uri = neo4j or os.environ.get("NEO4J_URI")
         if not uri:
             if not (cypher_out or csv_out):
@@ -75,12 +88,33 @@ def register(app: typer.Typer) -> None:
                 batch_size=batch_size,
                 max_batch_bytes=max_batch_bytes,
                 create_schema=schema,
-                database=database,
+                database=database or os.environ.get("NEO4J_DATABASE") or None,
             )
             started = time.perf_counter()
-            report = loader.reload_plan(pg, plan) if plan else loader.load(pg)
-            took = time.perf_counter() - started
+            try:
+                report = loader.reload_plan(source, plan) if plan else loader.load(source)
+            except (
+                driver_module.exceptions.Neo4jError,
+                driver_module.exceptions.DriverError,
+            ) as exc:
+                # batches already committed stay (the load is idempotent: run it again)
+                typer.echo(f"error: loading into {uri} failed: {exc}", err=True)
+                raise typer.Exit(1) from exc
+            took = scan_s + time.perf_counter() - started
         typer.echo(
-            f"loaded {report.nodes} nodes and {report.relationships} relationships into {uri} "
+            f"loaded {report.nodes} nodes ({report.nodes_s:.1f} s) and {report.relationships} "
+            f"relationships ({report.relationships_s:.1f} s) into {uri} "
             f"in {report.statements_run} transactions ({took:.1f} s)"
         )
+
+
+def _rows(data: Path) -> NtRows | PropertyGraph:
+    """plankg.nt streamed; a data folder with only the Turtle file goes through the store."""
+    from plankg.graph.nt_rows import NtRows
+
+    if (data / "plankg.nt").exists():
+        return NtRows(data / "plankg.nt")
+    from plankg.graph.embedded import EmbeddedStore
+    from plankg.graph.property_graph import to_property_graph
+
+    return to_property_graph(EmbeddedStore.open(data))

@@ -10,11 +10,17 @@ from typing import Annotated, Literal
 import typer
 
 
-def build_app(store_kind: str, data: Path, uri: str | None, user: str | None, password: str | None):
+def build_app(
+    store_kind: str,
+    data: Path,
+    uri: str | None,
+    user: str | None,
+    password: str | None,
+    database: str | None = None,
+):
     from plankg.api.app import ApiSettings, create_app
-    from plankg.graph.embedded import EmbeddedStore
+    from plankg.graph.embedded import NODE_TYPES, EmbeddedStore
     from plankg.graph.rdf_source import RdfSource
-    from plankg.ingest.serialize import iter_file_lines
 
     library = None
     if store_kind == "neo4j":
@@ -29,12 +35,12 @@ def build_app(store_kind: str, data: Path, uri: str | None, user: str | None, pa
             user or os.environ.get("NEO4J_USER", "neo4j"),
             password or os.environ.get("NEO4J_PASSWORD", ""),
         )
-        store = Neo4jStore(neo4j.GraphDatabase.driver(uri, auth=auth))
+        database = database or os.environ.get("NEO4J_DATABASE") or None
+        store = Neo4jStore(neo4j.GraphDatabase.driver(uri, auth=auth), database=database)
         # /sparql and RDF answers read the local files when there are any
         nt = data / "plankg.nt"
-        rdf = (
-            RdfSource(path=nt, triples=sum(1 for _ in iter_file_lines(nt))) if nt.exists() else None
-        )
+        types = [str(t) for t in NODE_TYPES]
+        rdf = RdfSource.from_file(nt, types) if nt.exists() else None
     else:
         from plankg.api.library import data_library
 
@@ -72,12 +78,16 @@ def register(app: typer.Typer) -> None:
         neo4j_uri: Annotated[str | None, typer.Option(help="Default: $NEO4J_URI.")] = None,
         user: Annotated[str | None, typer.Option(help="Default: $NEO4J_USER.")] = None,
         password: Annotated[str | None, typer.Option(help="Default: $NEO4J_PASSWORD.")] = None,
+        database: Annotated[
+            str | None,
+            typer.Option(help="Neo4j database (default: $NEO4J_DATABASE or the server's)."),
+        ] = None,
     ) -> None:
         """Serve the JSON API, SPARQL, views and exports."""
         import uvicorn
 
         try:
-            application = build_app(store, data, neo4j_uri, user, password)
+            application = build_app(store, data, neo4j_uri, user, password, database)
         except FileNotFoundError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(2) from exc
