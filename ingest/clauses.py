@@ -204,6 +204,16 @@ def find_conventions(view: str) -> list[Convention]:
     return [c for i, c in enumerate(out) if i == 0 or c.start >= out[i - 1].end]
 
 
+def take_conventions(view: str) -> tuple[str, str | None]:
+    """`view` with its conventions blanked out (so their words are never read as names), and
+    whether it states one: "carry" (下同), "here", or None."""
+    found = find_conventions(view)
+    if not found:
+        return view, None
+    convention = "carry" if any(c.carries for c in found) else "here"
+    return _mask(view, [(c.start, c.end) for c in found]), convention
+
+
 def _mask(view: str, spans: list[tuple[int, int]]) -> str:
     chars = list(view)
     for start, end in spans:
@@ -491,12 +501,8 @@ def _parse_clause(inner: str, first_is_lead: bool) -> ClauseParse:
             return merge_labelled(labelled)
 
     # `（A、B、C，排名第一的为牵头单位）`: the convention stated inside the clause itself
-    conventions = find_conventions(view)
-    convention = None
-    if conventions:
-        first_is_lead = True
-        convention = "carry" if any(c.carries for c in conventions) else "here"
-        view = _mask(view, [(c.start, c.end) for c in conventions])
+    view, convention = take_conventions(view)
+    first_is_lead = first_is_lead or convention is not None
     masked = list(view)
     # inline roles `A（牵头）` attach to the agency just before them
     inline: list[tuple[int, str]] = []
@@ -790,12 +796,8 @@ def parse_labelled(text: str, *, first_is_lead: bool = False) -> list[LabelledAs
 def _parse_labelled(text: str, first_is_lead: bool) -> list[LabelledAssignment]:
     vocab = _vocab()
     view = fold(text)
-    conventions = find_conventions(view)
-    convention = None
-    if conventions:
-        first_is_lead = True
-        convention = "carry" if any(c.carries for c in conventions) else "here"
-        view = _mask(view, [(c.start, c.end) for c in conventions])
+    view, convention = take_conventions(view)
+    first_is_lead = first_is_lead or convention is not None
     found = list(vocab.labels.finditer(view))
     if not found:
         return []
@@ -973,11 +975,8 @@ def _parse_table_row(
     for col, (kind, cell, pos) in enumerate(zip(kinds, cells, positions, strict=False)):
         if kind not in ("lead", "assist", "joint") or not cell.strip():
             continue
-        view = fold(cell)
-        conventions = find_conventions(view)
-        if conventions:
-            view = _mask(view, [(c.start, c.end) for c in conventions])
-            convention = "carry" if any(c.carries for c in conventions) else "here"
+        view, here = take_conventions(fold(cell))
+        convention = here or convention
         if _vocab().inline.search(view) or _ROLE_MARKER.search(view):
             # `县发改局（牵头）、县工信局` in a unit column: the roles the cell writes win
             sub = _parse_clause(cell, first_is_lead)
@@ -994,7 +993,7 @@ def _parse_table_row(
         elif kind == "assist" or has_lead:
             assist += items
         else:
-            column_first = first_is_lead or bool(conventions) or col in first_columns
+            column_first = first_is_lead or here is not None or col in first_columns
             first, rest, _ = _joint(items, column_first)
             lead += first
             assist += rest

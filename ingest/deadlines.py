@@ -27,7 +27,6 @@ _YEAR_END = re.compile(r"(?P<y>20\d{2})?\s*年\s*(?:底|末|内)")
 _HALF = re.compile(r"(?P<y>20\d{2})?\s*年?(?P<h>上|下)半年")
 _QUARTER = re.compile(r"(?P<y>20\d{2})?\s*年?第?(?P<q>[一二三四1-4])季度")
 _YEAR_ONLY = re.compile(r"(?<!\d)(?P<y>20\d{2})\s*年(?!\s*\d)")
-_OPEN = re.compile(r"长期坚持|长期|持续推进|持续|常态化|久久为功")
 # a deadline phrase inside a task's text: the time limit and what must be done by then
 _PHRASE = re.compile(
     r"(?:20\d{2}年)?(?:(?:1[0-2]|[1-9])月(?:底|末|份|中旬|上旬|下旬)?|年[底末内]|[上下]半年)"
@@ -110,8 +109,4 @@ def parse(written: str, folded: str, year: int | None, span: Span | None = None)
     return Deadline(text, max(found) if found else None, span)
 
 
-def is_open_ended(folded: str) -> bool:
-    return bool(_OPEN.search(folded))
-
-
-__all__ = ["dates", "find", "is_open_ended", "parse", "plan_year"]
+__all__ = ["dates", "find", "parse", "plan_year"]

@@ -42,11 +42,6 @@ class Finding:
     level: str | None = None
     candidates: tuple[str, ...] = ()  # when several places tie
 
-    def display(self, gaz: Gazetteer | None = None) -> str | None:
-        if self.division is None:
-            return None
-        return (gaz or gazetteer()).display_name(self.division)
-
 
 @dataclass
 class _Tally:
@@ -87,10 +82,6 @@ def _compatible(division: Division, level: str | None) -> bool:
     return division.prefix == level
 
 
-def mentions(text: str, gaz: Gazetteer) -> list[tuple[int, str, list[Division]]]:
-    return gaz.mentions(text)
-
-
 @cache
 def province_abbreviations() -> dict[str, str]:
     """Abbreviation used in a provincial government's document numbers → province name."""
@@ -109,7 +100,7 @@ def detect(text: str, title: str = "", url: str | None = None) -> Finding:
     # a plan states its place near the top (title, addressees, preamble) and repeats it there
     head = text[:_HEAD]
     for where, source, weight in (("title", title, 2.0), ("text", head, 1.0)):
-        for at, name, divisions in mentions(source, gaz):
+        for at, name, divisions in gaz.mentions(source):
             full = any(name == d.name or name in d.aliases for d in divisions)
             for d in divisions:
                 if not _plausible_mention(source, at, name, d, full):
@@ -288,4 +279,4 @@ def given(name: str) -> Given:
     return Given(rest or name, None, tuple(parents))
 
 
-__all__ = ["Finding", "Given", "detect", "detect_level", "from_url", "given", "mentions"]
+__all__ = ["Finding", "Given", "detect", "detect_level", "from_url", "given"]

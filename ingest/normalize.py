@@ -106,14 +106,6 @@ def _fold_table() -> dict[int, str]:
     return table
 
 
-def fold_punct(s: str) -> str:
-    """Half-width `(),;:` → full-width, same length; for parsers that want one form."""
-    return s.translate(_PUNCT_FOLD)
-
-
-_PUNCT_FOLD = str.maketrans({"(": "（", ")": "）", ",": "，", ";": "；", ":": "："})
-
-
 class _Builder:
     """Accumulates output text pieces with their source offsets."""
 
