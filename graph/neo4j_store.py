@@ -82,6 +82,12 @@ def merge_rels_statement(rel_type: str, start: str, end: str) -> str:
 
 DELETE_PLAN = "MATCH (n {plan_doc: $doc}) DETACH DELETE n"
 
+# Options for every driver plankg opens. Its queries read optional properties (a deadline, a
+# position) that a graph may not hold anywhere; Neo4j then warns "property key does not exist"
+# on every query, and the driver logs each warning (a plan set with no deadline filled a server's
+# log with a warning per request). Those are the UNRECOGNIZED category; others still show.
+DRIVER_OPTIONS: dict[str, Any] = {"notifications_disabled_categories": ["UNRECOGNIZED"]}
+
 Q_AGENCIES = (
     "MATCH (a:Agency) WHERE ($jurisdiction IS NULL OR a.jurisdiction = $jurisdiction) "
     "AND ($q IS NULL OR a.name CONTAINS $q "

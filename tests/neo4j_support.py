@@ -24,7 +24,11 @@ class Neo4jSettings:
     def driver(self) -> Any:
         import neo4j
 
-        return neo4j.GraphDatabase.driver(self.uri, auth=(self.user, self.password))
+        from plankg.graph.neo4j_store import DRIVER_OPTIONS
+
+        return neo4j.GraphDatabase.driver(
+            self.uri, auth=(self.user, self.password), **DRIVER_OPTIONS
+        )
 
     def session(self, driver: Any) -> Any:
         return driver.session(database=self.database) if self.database else driver.session()

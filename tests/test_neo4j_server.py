@@ -12,6 +12,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -136,29 +137,32 @@ def _free_port() -> int:
 def _serve(data_dir: Path, *store_args: str) -> Iterator[str]:
     port = _free_port()
     command = [sys.executable, "-m", "plankg.api.cli", "serve", "--data", str(data_dir)]
-    server = subprocess.Popen(
-        [*command, "--port", str(port), *store_args],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        env={**os.environ, "PLANKG_API_KEY": ""},
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 60
-        while True:
-            if server.poll() is not None:
-                raise RuntimeError(f"plankg serve exited: {server.stderr.read().decode()[-2000:]}")
-            try:
-                if httpx.get(base + "/health", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                if time.time() > deadline:
-                    raise
-                time.sleep(0.3)
-        yield base
-    finally:
-        server.terminate()
-        server.wait(30)
+    # its log goes to a file, not a pipe: a server that logs much would block on a full pipe
+    with tempfile.TemporaryFile() as log:
+        server = subprocess.Popen(
+            [*command, "--port", str(port), *store_args],
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+            env={**os.environ, "PLANKG_API_KEY": ""},
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.time() + 60
+            while True:
+                if server.poll() is not None:
+                    log.seek(0)
+                    raise RuntimeError(f"plankg serve exited: {log.read().decode()[-2000:]}")
+                try:
+                    if httpx.get(base + "/health", timeout=2).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    if time.time() > deadline:
+                        raise
+                    time.sleep(0.3)
+            yield base
+        finally:
+            server.terminate()
+            server.wait(30)
 
 
 @pytest.fixture(scope="module")

@@ -76,13 +76,13 @@ def register(app: typer.Typer) -> None:
             return
         import neo4j as driver_module
 
-        from plankg.graph.neo4j_store import Neo4jLoader
+        from plankg.graph.neo4j_store import DRIVER_OPTIONS, Neo4jLoader
 
         auth = (
             user or os.environ.get("NEO4J_USER", "neo4j"),
             password or os.environ.get("NEO4J_PASSWORD", ""),
         )
-        with driver_module.GraphDatabase.driver(uri, auth=auth) as driver:
+        with driver_module.GraphDatabase.driver(uri, auth=auth, **DRIVER_OPTIONS) as driver:
             loader = Neo4jLoader(
                 driver,
                 batch_size=batch_size,

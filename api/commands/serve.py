@@ -26,7 +26,7 @@ def build_app(
     if store_kind == "neo4j":
         import neo4j
 
-        from plankg.graph.neo4j_store import Neo4jStore
+        from plankg.graph.neo4j_store import DRIVER_OPTIONS, Neo4jStore
 
         uri = uri or os.environ.get("NEO4J_URI")
         if not uri:
@@ -36,7 +36,8 @@ def build_app(
             password or os.environ.get("NEO4J_PASSWORD", ""),
         )
         database = database or os.environ.get("NEO4J_DATABASE") or None
-        store = Neo4jStore(neo4j.GraphDatabase.driver(uri, auth=auth), database=database)
+        driver = neo4j.GraphDatabase.driver(uri, auth=auth, **DRIVER_OPTIONS)
+        store = Neo4jStore(driver, database=database)
         # /sparql and RDF answers read the local files when there are any
         nt = data / "plankg.nt"
         types = [str(t) for t in NODE_TYPES]
