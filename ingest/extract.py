@@ -13,6 +13,7 @@ from pathlib import Path
 from plankg.ingest import clauses, deadlines, entities, indicators, jurisdiction, segment
 from plankg.ingest.agencies import AgencyDirectory, AgencyResolver
 from plankg.ingest.headings import parse_heading
+from plankg.ingest.limits import DEFAULT_LIMITS, Limits
 from plankg.ingest.metadata import detect_title, read_sidecar
 from plankg.ingest.model import (
     AgencyMention,
@@ -40,12 +41,15 @@ def extract_plan(
     title: str | None = None,
     source_url: str | None = None,
     directory: AgencyDirectory | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Plan:
-    """Extract one plan file. CLI options beat a sidecar file, which beats detection."""
+    """Extract one plan file. CLI options beat a sidecar file, which beats detection.
+
+    Anything wrong with the file is a `PlanReadError` (`PlanTooLarge` over a limit)."""
     path = Path(path)
-    doc = read_document(path)
+    doc = read_document(path, limits=limits)
     meta = read_sidecar(path)
-    return extract_text(
+    plan = extract_text(
         doc.text,
         doc.doc,
         sha256=doc.sha256,
@@ -54,6 +58,8 @@ def extract_plan(
         source_url=source_url or meta.get("url"),
         directory=directory,
     )
+    limits.check(str(path), "the plan", "max_tasks", len(plan.tasks), "tasks")
+    return plan
 
 
 def extract_text(

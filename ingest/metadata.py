@@ -86,9 +86,16 @@ def read_sidecar(path: Path) -> dict[str, str]:
     `jurisdiction` and `url` (the web address the file was saved from)."""
     import tomllib
 
+    from plankg.ingest.model import PlanReadError
+
     sidecar = path.with_name(path.name + ".meta.toml")
-    if not sidecar.exists():
-        return {}
-    with sidecar.open("rb") as fh:
-        data = tomllib.load(fh)
+    try:
+        if not sidecar.exists():
+            return {}
+        with sidecar.open("rb") as fh:
+            data = tomllib.load(fh)
+    except OSError as exc:  # a name too long for the sidecar, a folder by that name…
+        raise PlanReadError(f"{sidecar}: cannot read the sidecar ({exc.strerror or exc})") from exc
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise PlanReadError(f"{sidecar}: not a valid TOML sidecar ({exc})") from exc
     return {k: str(v) for k, v in data.items() if k in ("title", "jurisdiction", "url")}

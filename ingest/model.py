@@ -21,6 +21,52 @@ class Span:
     end: int
 
 
+class PlanReadError(Exception):
+    """A file that cannot be read as a plan; the message names the file and says why."""
+
+
+class PlanTooLarge(PlanReadError):
+    """A plan over one of `ingest.limits.Limits`: `limit` is the field's name, `value` what was
+    seen (at least; counting stops at the limit) and `maximum` the limit, both in `unit`
+    (bytes, chars, pages, members, tasks or ratio). The API answers 413."""
+
+    def __init__(self, doc: str, what: str, limit: str, value: float, maximum: float, unit: str):
+        from plankg.ingest.limits import describe
+
+        self.doc, self.limit, self.value, self.maximum, self.unit = doc, limit, value, maximum, unit
+        super().__init__(
+            f"{doc}: {what} is {describe(value, unit)}, over the limit of "
+            f"{describe(maximum, unit)} [{limit}]"
+        )
+
+
+class PlanNameTooLong(PlanReadError):
+    """A file name too long for the sidecar (`NAME.meta.toml`) and the temporary files written
+    next to the plan; the API answers 422."""
+
+    def __init__(self, name: str, value: int, maximum: int):
+        self.limit, self.value, self.maximum, self.unit = "max_name_bytes", value, maximum, "bytes"
+        short = name[:40] + "…" if len(name) > 40 else name
+        super().__init__(
+            f"{short}: the file name is {value} bytes (UTF-8), over the limit of {maximum} "
+            "bytes [max_name_bytes]; rename the file"
+        )
+
+
+# Warning codes, each with what it means (README "Reliability" lists them).
+WARNING_CODES: dict[str, str] = {
+    "unparsed-clause": "a responsibility clause was found but could not be read",
+    "unreadable-clause": "bracketed text that assigns work is not the task's clause "
+    "(doubly nested, unbalanced, mid-sentence or a second clause in one item)",
+    "not-an-agency": "a name in a clause does not read as an agency; left out",
+    "no-assignment": "an item with no responsibility assignment, not in a goals section",
+    "truncated": "the text ends inside an item, before any assignment",
+    "no-tasks": "no responsibility clauses found",
+    "no-title": "no plan title found; the file name is used",
+    "no-jurisdiction": "jurisdiction not detected; agencies filed under 未知辖区",
+}
+
+
 @dataclass
 class Warning_:
     """A problem found while reading a plan: reported with its location, never dropped silently."""

@@ -88,6 +88,9 @@ def extract_all(
             except PlanReadError as exc:
                 summary.errors.append(str(exc))
                 continue
+            except OSError as exc:  # the file system refused this file (a name too long…)
+                summary.errors.append(f"{path}: cannot be read ({exc.strerror or exc})")
+                continue
             if plan.sha256 in seen:
                 summary.duplicates.append(
                     f"{path}: same content as {seen[plan.sha256]}; skipped as a duplicate"

@@ -1,4 +1,4 @@
-"""Read a plan file into text: detect the encoding, refuse what is not a plan.
+"""Read a plan file into text: detect the encoding, refuse what is not a plan or too large.
 
 Offices hand over UTF-8 (with or without BOM), UTF-16 from Windows tools and GB18030/GBK from
 older systems. A wrong guess produces mojibake that would poison the graph, so each candidate
@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+from plankg.ingest.limits import DEFAULT_LIMITS, Limits
+from plankg.ingest.model import PlanNameTooLong, PlanReadError, PlanTooLarge
+
+DEFAULT_MAX_BYTES = DEFAULT_LIMITS.max_file_bytes
 
 _MAGIC = {
     b"%PDF": "a PDF document",
@@ -27,10 +30,6 @@ _MAGIC = {
 _IMPLAUSIBLE = re.compile(r"[^\u4e00-\u9fff\u3000-\u303f\uff00-\uffef\s\x20-\x7e“”‘’—…·]")
 
 
-class PlanReadError(Exception):
-    """A file that cannot be read as a plan; the message names the file and says why."""
-
-
 @dataclass(frozen=True)
 class DecodedDocument:
     doc: str  # file base name
@@ -41,28 +40,43 @@ class DecodedDocument:
     title: str | None = None  # the title the format marks (a .docx Title paragraph)
 
 
-def read_document(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> DecodedDocument:
-    """Read and decode one plan file (text, Markdown, .docx, .pdf or .html)."""
+def read_document(
+    path: str | Path, max_bytes: int | None = None, *, limits: Limits = DEFAULT_LIMITS
+) -> DecodedDocument:
+    """Read and decode one plan file (text, Markdown, .docx, .pdf or .html).
+
+    Every failure is a `PlanReadError` naming the file (an OSError such as a name too long
+    for the file system included), so a batch can report it and go on."""
     path = Path(path)
-    if not path.exists():
-        raise PlanReadError(f"{path}: no such file")
-    if path.is_dir():
-        raise PlanReadError(f"{path}: is a folder, not a plan file")
-    size = path.stat().st_size
-    if size > max_bytes:
-        raise PlanReadError(
-            f"{path}: {size / 1e6:.1f} MB is larger than the {max_bytes / 1e6:.0f} MB limit"
-        )
+    if max_bytes is not None:
+        limits = replace(limits, max_file_bytes=max_bytes)
+    check_name(path.name, limits)
     try:
+        if not path.exists():
+            raise PlanReadError(f"{path}: no such file")
+        if path.is_dir():
+            raise PlanReadError(f"{path}: is a folder, not a plan file")
+        size = path.stat().st_size
+        limits.check(str(path), "the file", "max_file_bytes", size, "bytes")
         data = path.read_bytes()
     except OSError as exc:
-        raise PlanReadError(f"{path}: cannot be read ({exc.strerror})") from exc
-    return decode_bytes(data, path)
+        raise PlanReadError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
+    return decode_bytes(data, path, limits=limits)
 
 
-def decode_bytes(data: bytes, path: Path) -> DecodedDocument:
+def check_name(name: str, limits: Limits = DEFAULT_LIMITS) -> None:
+    """Refuse a file name the sidecar or a temporary file next to it could not be named after
+    (255 bytes is the usual file-system limit): call it before writing an upload anywhere."""
+    size = len(name.encode("utf-8", errors="surrogateescape"))
+    if size > limits.max_name_bytes:
+        raise PlanNameTooLong(name, size, limits.max_name_bytes)
+
+
+def decode_bytes(data: bytes, path: Path, *, limits: Limits = DEFAULT_LIMITS) -> DecodedDocument:
     """Decode the bytes of a plan named `path` (the name picks the format)."""
     suffix = path.suffix.lower()
+    check_name(path.name, limits)
+    limits.check(str(path), "the file", "max_file_bytes", len(data), "bytes")
     digest = hashlib.sha256(data).hexdigest()
     if not data.strip():
         raise PlanReadError(f"{path}: the file is empty")
@@ -70,7 +84,7 @@ def decode_bytes(data: bytes, path: Path) -> DecodedDocument:
     if suffix in (".docx", ".pdf", ".html", ".htm"):
         from plankg.ingest import formats
 
-        text, title = formats.to_text_and_title(data, path, kind)
+        text, title = formats.to_text_and_title(data, path, kind, limits)
         encoding = suffix.lstrip(".")
     else:
         if kind is not None:
@@ -79,9 +93,15 @@ def decode_bytes(data: bytes, path: Path) -> DecodedDocument:
             )
         text, encoding = decode_text(data, path)
         title = None
+    check_chars(len(text), path, limits)
     if not text.strip():
         raise PlanReadError(f"{path}: no text found in the file")
     return DecodedDocument(path.name, path, text, encoding, digest, title)
+
+
+def check_chars(count: int, path: Path, limits: Limits) -> None:
+    """Refuse extracted text over `max_chars` (called as it grows, not only at the end)."""
+    limits.check(str(path), "the extracted text", "max_chars", count, "chars")
 
 
 def decode_text(data: bytes, path: Path) -> tuple[str, str]:
@@ -126,3 +146,16 @@ def _plausible(text: str) -> bool:
     odd = len(_IMPLAUSIBLE.findall(sample))  # counting the few misfits, not the many fits
     controls = len(_CONTROL.findall(sample))
     return controls == 0 and (len(sample) - odd) / len(sample) >= 0.95
+
+
+__all__ = [
+    "DecodedDocument",
+    "PlanNameTooLong",
+    "PlanReadError",
+    "PlanTooLarge",
+    "check_chars",
+    "check_name",
+    "decode_bytes",
+    "decode_text",
+    "read_document",
+]

@@ -49,8 +49,9 @@ def test_missing_folder_and_oversize(tmp_path):
         read_document(tmp_path)
     big = tmp_path / "big.txt"
     big.write_bytes(SAMPLE.encode("utf-8"))
-    with pytest.raises(PlanReadError, match="larger than"):
+    with pytest.raises(PlanReadError, match=r"the file is [0-9,]+ bytes") as err:
         read_document(big, max_bytes=1000)
+    assert "[max_file_bytes]" in str(err.value)
 
 
 def test_wrong_extension_is_a_clear_error(tmp_path):
