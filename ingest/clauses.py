@@ -620,6 +620,8 @@ def _find_clause(s: str) -> tuple[int, int] | None:
         if start is None:
             end -= 1  # a stray closing bracket: look at the group before it
             continue
+        while close_to_open.get(end - 2) == start + 1:
+            start, end = start + 1, end - 1  # `（（A牵头））`: a doubled bracket, read inside
         span = _clause_at(s, start, end)
         if span is not None:
             return span
@@ -775,6 +777,75 @@ def looks_like_assignment(s: str) -> bool:
         if _AGENCY_WORD.search(inner[: m.start()]) or vocab.marker_role[m.group(0)] == "lead":
             return bool(inner[: m.start()].strip(_EDGE))
     return False
+
+
+def assigns_work(inner: str) -> bool:
+    """Text that names an agency and gives it a role (a label, or a role word after an
+    agency-like word): `县发改局（县粮食局）牵头`, `牵头单位：…` — not `负责日常协调`."""
+    view = fold(inner)
+    vocab = _vocab()
+    if vocab.agency_labels.search(view):
+        return True
+    return any(_AGENCY_WORD.search(view[: m.start()]) for m in vocab.markers.finditer(view))
+
+
+@dataclass(frozen=True)
+class BracketGroup:
+    """Bracketed text of a paragraph that assigns work, and what is odd about its brackets."""
+
+    start: int
+    end: int
+    problem: str
+
+
+_SENTENCE_STOP = "。；;\n"
+_UNBALANCED_MAX = 80  # an assignment is short: a long sentence after a stray bracket is prose
+
+
+def assignment_groups(text: str) -> list[BracketGroup]:
+    """Every outermost bracketed group of `text` that assigns work, matched or not: a matched
+    pair, an opening bracket never closed (up to the end of its sentence), or a closing
+    bracket never opened (from the start of its sentence). The segmenter reports those that
+    did not become a task's clause, so no assignment disappears without a warning."""
+    try:
+        return _assignment_groups(text)
+    except Exception:  # pragma: no cover - defensive: never raise on plan text
+        return []
+
+
+def _assignment_groups(text: str) -> list[BracketGroup]:
+    pairs = _pairs(text)
+    matched = set(pairs) | set(pairs.values())
+    found: list[BracketGroup] = []
+    for start, close in sorted(pairs.items()):
+        inner = text[start + 1 : close]
+        if not assigns_work(inner):
+            continue
+        doubled = pairs.get(start + 1) == close - 1 or any(
+            pairs.get(o) is not None and assigns_work(text[o + 1 : pairs[o]])
+            for o in range(start + 1, close)
+            if o in pairs
+        )
+        problem = "doubly nested brackets" if doubled else "not the task's closing clause"
+        found.append(BracketGroup(start, close + 1, problem))
+    for i, ch in enumerate(text):
+        if i in matched or ch not in OPEN + CLOSE:
+            continue
+        if ch in OPEN:
+            stop = min((text.find(c, i) for c in _SENTENCE_STOP if c in text[i:]), default=-1)
+            end = stop + 1 if stop >= 0 else len(text)
+            if end - i <= _UNBALANCED_MAX and assigns_work(text[i + 1 : end]):
+                found.append(BracketGroup(i, end, "an opening bracket that is never closed"))
+        else:
+            begin = max(text.rfind(c, 0, i) for c in _SENTENCE_STOP) + 1
+            if i - begin <= _UNBALANCED_MAX and assigns_work(text[begin:i]):
+                found.append(BracketGroup(begin, i + 1, "a closing bracket never opened"))
+    found.sort(key=lambda g: (g.start, -g.end))
+    outer: list[BracketGroup] = []
+    for g in found:
+        if not outer or g.start >= outer[-1].end:
+            outer.append(g)
+    return outer
 
 
 # ---------------------------------------------------------------- labelled styles
@@ -1006,9 +1077,12 @@ def _parse_table_row(
 
 
 __all__ = [
+    "BracketGroup",
     "ClauseParse",
     "LabelledAssignment",
     "RawMention",
+    "assignment_groups",
+    "assigns_work",
     "find_all_responsibility_clauses",
     "find_conventions",
     "find_responsibility_clause",

@@ -217,6 +217,16 @@ def _add_block(
                 norm.source_span(start, end),
             )
         )
+    elif block.kind == "unreadable":
+        plan.warnings.append(
+            Warning_(
+                plan.doc,
+                "unreadable-clause",
+                f"bracketed assignment not read ({block.problem}): "
+                f"{norm.text[block.start : block.end][:80]!r} in section {where}",
+                norm.source_span(block.start, block.end),
+            )
+        )
     elif block.kind == "truncated":
         plan.warnings.append(
             Warning_(

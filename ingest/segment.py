@@ -41,7 +41,7 @@ _HEADING_ASSIGNMENT = re.compile(
 class Block:
     """A run of normalised text [start, end) with its heading path."""
 
-    kind: str  # "task" | "goal" | "orphan" | "working_group" | "unparsed" | "truncated"
+    kind: str  # task | goal | orphan | working_group | unparsed | truncated | unreadable
     start: int
     end: int
     section: list[str]
@@ -86,6 +86,8 @@ class _Heading:
     heading: str
     parse: clauses.ClauseParse | None  # an assignment stated in the heading
     offset: int
+    line: tuple[int, int] = (0, 0)  # the heading's line
+    path: list[str] = field(default_factory=list)  # the sections it is in
 
 
 def _lines(text: str) -> Iterator[tuple[int, str]]:
@@ -280,7 +282,52 @@ class _Segmenter:
         self.close_heading_item(None)
         self.flush(at_end=True)
         self.end_table()
+        self.blocks += self.unread_groups() + self.unused_headings()
         return self.blocks
+
+    def unused_headings(self) -> list[Block]:
+        """A heading that states an assignment no task took (`1.扩大储备（A牵头）` read as a
+        section whose items all have their own, or none): reported, not dropped."""
+        used = {id(b.parse) for b in self.blocks if b.parse is not None}
+        return [
+            Block(
+                "unreadable",
+                *h.line,
+                h.path,
+                problem="a heading's assignment that no task takes",
+            )
+            for h in self.headings
+            if h.parse is not None and id(h.parse) not in used
+        ]
+
+    # -- nothing dropped silently
+
+    def unread_groups(self) -> list[Block]:
+        """Bracketed assignments in item text that no task took as its clause — doubly
+        nested, unbalanced, mid-sentence or a second clause in one item — as `unreadable`
+        blocks, one per group (groups already reported as unparsed are not repeated)."""
+        taken = [
+            (b.clause_start, b.clause_end)
+            for b in self.blocks
+            if b.clause_start is not None and b.clause_end is not None
+        ]
+        taken += [(b.start, b.end) for b in self.blocks if b.kind == "unparsed"]
+        out: list[Block] = []
+        seen: set[tuple[int, int]] = set()
+        for block in self.blocks:
+            if block.kind not in ("task", "orphan", "truncated") or block.body:
+                continue
+            for line_at, line in _lines(self.text[block.start : block.end]):
+                if "\t" in line:
+                    continue  # a table row: its cells are read by column
+                base = block.start + line_at
+                for g in clauses.assignment_groups(line):
+                    span = (base + g.start, base + g.end)
+                    if span in seen or any(s < span[1] and span[0] < e for s, e in taken):
+                        continue
+                    seen.add(span)
+                    out.append(Block("unreadable", *span, block.section, problem=g.problem))
+        return out
 
     def line(self, pos: int, line: str) -> None:
         end = pos + len(line)
@@ -313,7 +360,8 @@ class _Segmenter:
         if parse is not None:
             parse = self.took(parse)
         self.outline.push(heading.style, heading.heading)
-        self.headings.append(_Heading(heading.style, heading.heading, parse, pos + _title_at(line)))
+        at, span, path = pos + _title_at(line), (pos, pos + len(line)), self.outline.path()[:-1]
+        self.headings.append(_Heading(heading.style, heading.heading, parse, at, span, path))
         self.last_heading = (pos, pos + len(line), heading.title)
         if heading.body_start >= len(line):
             # `2.加快项目建设〔牵头单位：…〕`, `1.完成园区道路建设。` under an assigned section:
