@@ -7,7 +7,7 @@ BUILD  := build
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: venv run ingest test eval lint format bench sheets docs-sheets clean
+.PHONY: venv run ingest test eval lint format bench soak sheets docs-sheets clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,10 @@ bench: venv
 	@if [ -n "$$NEO4J_URI" ]; then $(PY) -m bench.run; else \
 	  d=$$(mktemp -d); bash tools/neo4j.sh run "$$d" $(PY) -m bench.run; rc=$$?; \
 	  rm -rf "$$d"; exit $$rc; fi
+
+# Hostile requests and real faults against `plankg serve` on loopback, ~5 min (bench/soak.py)
+soak: venv
+	$(PY) -m bench.soak
 
 # Print the sheets as an office would (LibreOffice → PDF → page 1 PNG): tools/install_sheets.sh
 sheets: ingest

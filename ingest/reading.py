@@ -58,6 +58,8 @@ def read_document(
             raise PlanReadError(f"{path}: is a folder, not a plan file")
         size = path.stat().st_size
         limits.check(str(path), "the file", "max_file_bytes", size, "bytes")
+        if path.suffix.lower() in (".html", ".htm"):  # refused before it is read
+            limits.check(str(path), "the web page", "html_max_bytes", size, "bytes")
         data = path.read_bytes()
     except OSError as exc:
         raise PlanReadError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
@@ -78,7 +80,7 @@ def decode_bytes(data: bytes, path: Path, *, limits: Limits = DEFAULT_LIMITS) ->
     check_name(path.name, limits)
     limits.check(str(path), "the file", "max_file_bytes", len(data), "bytes")
     digest = hashlib.sha256(data).hexdigest()
-    if not data.strip():
+    if not data or data.isspace():  # (no stripped copy of a large file)
         raise PlanReadError(f"{path}: the file is empty")
     kind = next((name for magic, name in _MAGIC.items() if data.startswith(magic)), None)
     if suffix in (".docx", ".pdf", ".html", ".htm"):
