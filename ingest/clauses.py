@@ -813,7 +813,13 @@ def assignment_groups(text: str) -> list[BracketGroup]:
         return []
 
 
+_BRACKET = re.compile("[" + re.escape(OPEN + CLOSE) + "]")
+
+
 def _assignment_groups(text: str) -> list[BracketGroup]:
+    brackets = [m.start() for m in _BRACKET.finditer(text)]
+    if not brackets:
+        return []
     pairs = _pairs(text)
     matched = set(pairs) | set(pairs.values())
     found: list[BracketGroup] = []
@@ -822,14 +828,13 @@ def _assignment_groups(text: str) -> list[BracketGroup]:
         if not assigns_work(inner):
             continue
         doubled = pairs.get(start + 1) == close - 1 or any(
-            pairs.get(o) is not None and assigns_work(text[o + 1 : pairs[o]])
-            for o in range(start + 1, close)
-            if o in pairs
+            start < o < close and assigns_work(text[o + 1 : c]) for o, c in pairs.items()
         )
         problem = "doubly nested brackets" if doubled else "not the task's closing clause"
         found.append(BracketGroup(start, close + 1, problem))
-    for i, ch in enumerate(text):
-        if i in matched or ch not in OPEN + CLOSE:
+    for i in brackets:
+        ch = text[i]
+        if i in matched:
             continue
         if ch in OPEN:
             stop = min((text.find(c, i) for c in _SENTENCE_STOP if c in text[i:]), default=-1)
