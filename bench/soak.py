@@ -159,6 +159,7 @@ def scenario_c(data: Path, trials: int) -> dict:
     server.delete().raise_for_status()
     empty, without_hashes = triple_counts(data)["plankg.nt"], file_hashes(data)
     results, failures = [], []
+    seen_temp: set[str] = set()
     for trial in range(trials):
         delay = rng.uniform(0, upload_s * 1.2)
         sender = threading.Thread(target=_quiet, args=(server.upload, PLAN), daemon=True)
@@ -182,7 +183,18 @@ def scenario_c(data: Path, trials: int) -> dict:
             problems.append(f"upload half there: graph={in_graph} uploads/={kept} files={state}")
         if leftovers:
             problems.append(f"temp files: {leftovers[:3]}")
-        results.append({"delay_s": round(delay, 3), "present": in_graph, "problems": problems})
+        fresh = [t for t in leftovers if t not in seen_temp]
+        seen_temp.update(leftovers)
+        results.append(
+            {
+                "delay_s": round(delay, 3),
+                "present": in_graph,
+                "problems": problems,
+                "files": bool(not state),
+                "half": in_graph != kept or bool(state and in_graph != (state == "with")),
+                "new_temp": fresh,
+            }
+        )
         if problems:
             failures.append(trial)
         if in_graph:
@@ -194,6 +206,10 @@ def scenario_c(data: Path, trials: int) -> dict:
         "triples_without_and_with": [empty, full],
         "present_after": sum(r["present"] for r in results),
         "inconsistent_trials": len(failures),
+        "trials_files_disagree": sum(r["files"] for r in results),
+        "trials_upload_half_there": sum(r["half"] for r in results),
+        "trials_leaving_new_temp_files": sum(bool(r["new_temp"]) for r in results),
+        "temp_files_at_end": len(seen_temp),
         "first_problems": [r["problems"] for r in results if r["problems"]][:5],
         "pass": not failures,
         "criterion": "after every restart: .nt/.ttl/.jsonld byte-identical to the graph with or "
