@@ -17,7 +17,7 @@ from plankg.api.app import Library
 from plankg.graph.embedded import EmbeddedStore
 from plankg.ingest.extract import extract_plan
 from plankg.ingest.rdf import build_ntriples
-from plankg.ingest.reading import PlanReadError
+from plankg.ingest.reading import PlanReadError, check_name
 from plankg.ingest.serialize import NT, atomic_write, iter_file_lines, write_lines
 from plankg.ingest.spool import merge_distinct
 from plankg.ontology import iris
@@ -80,6 +80,10 @@ def data_library(data_dir: str | Path) -> Library:
         suffix = Path(name).suffix.lower()
         if suffix not in ALLOWED:
             raise ValueError(f"{name}: unsupported file type; send one of {sorted(ALLOWED)}")
+        try:
+            check_name(name)  # before any path is named after it: an OSError would be a 500
+        except PlanReadError as exc:
+            raise ValueError(str(exc)) from exc
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / name
             path.write_bytes(content)

@@ -157,3 +157,38 @@ def test_a_broken_sidecar_is_an_error_naming_it(tmp_path):
     (tmp_path / "plan.txt.meta.toml").write_text('title = "未闭合\n', encoding="utf-8")
     with pytest.raises(PlanReadError, match=r"plan\.txt\.meta\.toml: not a valid TOML sidecar"):
         extract_plan(plan)
+
+
+def test_uploads_of_hostile_files_are_clear_4xx_and_change_nothing(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from plankg.api.app import ApiSettings, create_app
+    from plankg.api.library import data_library
+    from plankg.graph.embedded import EmbeddedStore
+
+    data = tmp_path / "data"
+    ingest([PLANS_DIR / "000_99d16d149e72ffbe.txt"], data)
+    store = EmbeddedStore.open(data)
+    app = create_app(
+        store, store.rdf, settings=ApiSettings(api_key="k"), library=data_library(data)
+    )
+    client = TestClient(app, raise_server_exceptions=False)
+    before = (data / "plankg.nt").read_bytes()
+    plan = (PLANS_DIR / "004_3395e04ab8c3aead.txt").read_bytes()
+
+    def upload(name: str, content: bytes):
+        return client.post("/plans", files={"file": (name, content)}, headers={"X-API-Key": "k"})
+
+    for name in (_long_name(250), LONG):  # a name the sidecar cannot take; one no file can
+        long_name = upload(name, plan)
+        assert long_name.status_code == 422, long_name.text
+        assert "[max_name_bytes]" in long_name.json()["error"]
+
+    from test_limits import _rebuilt_docx
+
+    bomb = _rebuilt_docx(tmp_path / "bomb.docx", padding=30 * 1000 * 1000).read_bytes()
+    refused = upload("bomb.docx", bomb)
+    assert refused.status_code in (413, 422), refused.text
+    assert "[docx_max_xml_bytes]" in refused.json()["error"]
+    assert (data / "plankg.nt").read_bytes() == before
+    assert upload("004.txt", plan).status_code == 200  # the server goes on
