@@ -211,3 +211,51 @@ def test_limits_from_environment_variables():
     assert ENV_NAMES["max_file_bytes"] == "PLANKG_MAX_FILE_BYTES"
     with pytest.raises(ValueError, match="PLANKG_PDF_MAX_PAGES"):
         Limits.from_env({"PLANKG_PDF_MAX_PAGES": "-3"})
+
+
+def test_a_pdf_whose_page_tree_understates_its_pages_is_still_stopped(tmp_path):
+    pdf = _pdf(tmp_path / "lying.pdf", pages=60)
+    data = pdf.read_bytes()
+    assert data.count(b"/Count 60") == 1
+    pdf.write_bytes(data.replace(b"/Count 60", b"/Count 01"))  # same length: xref stays valid
+    with pytest.raises(PlanTooLarge) as err:
+        read_document(pdf, limits=replace(DEFAULT_LIMITS, pdf_max_pages=50))
+    assert (err.value.limit, err.value.value) == ("pdf_max_pages", 51)  # counted as read
+
+
+def test_a_docx_whose_directory_understates_a_member_is_refused_not_unpacked(tmp_path):
+    """`zipfile` stops at the size the directory states and fails the CRC check, so the
+    directory really bounds what python-docx unpacks."""
+    path = tmp_path / "lying.docx"
+    source = zipfile.ZipFile(io.BytesIO(_docx_bytes()))
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "word/document.xml":
+                head, tail = data.split(b"<w:body>", 1)
+                data = head + b"<w:body>" + PARAGRAPH.encode() * 40_000 + tail  # ≈ 4 MB
+            out.writestr(info.filename, data)
+    raw = bytearray(path.read_bytes())
+    name = b"word/document.xml"
+    entry = raw.find(b"PK\x01\x02")
+    while raw[entry + 46 : entry + 46 + len(name)] != name:  # the central directory entry
+        entry = raw.find(b"PK\x01\x02", entry + 4)
+    raw[entry + 24 : entry + 28] = (1000).to_bytes(4, "little")  # uncompressed size: 1,000
+    path.write_bytes(bytes(raw))
+    assert zipfile.ZipFile(path).getinfo("word/document.xml").file_size == 1000
+    with pytest.raises(PlanReadError, match="not a readable .docx file") as err:
+        read_document(path)
+    assert not isinstance(err.value, PlanTooLarge)
+
+
+def test_a_zip_bomb_in_a_batch_costs_only_its_own_file(tmp_path):
+    from plankg.ingest.pipeline import ingest
+
+    src = tmp_path / "plans"
+    src.mkdir()
+    _rebuilt_docx(src / "bomb.docx", padding=30 * 1000 * 1000)
+    (src / "good.txt").write_bytes(SAMPLE_PATH.read_bytes())
+    summary = ingest([src], tmp_path / "out")
+    assert [p.doc for p in summary.plans] == ["good.txt"]
+    assert len(summary.errors) == 1 and "[docx_max_xml_bytes]" in summary.errors[0]
+    assert (tmp_path / "out" / "plankg.nt").exists()
