@@ -1,8 +1,8 @@
-"""schemathesis with every check (`--checks all`, set in tests/schemathesis.toml) against a real `plankg serve` on loopback: every operation of
-the OpenAPI schema, a few generated requests each (fixed seed, bounded), zero failures —
-status codes, content types, headers (405 with `Allow`) and bodies (error bodies included)
-all as documented. Run on a copy of the sample build with an API key, so uploads and deletes
-are exercised too."""
+"""schemathesis with every check (what `--checks all` does, set in tests/schemathesis.toml)
+against a real `plankg serve` on loopback: every operation of the OpenAPI schema, a few
+generated requests each (fixed seed, bounded), zero failures — status codes, content types,
+headers (405 with `Allow`) and bodies (error bodies included) all as documented. Run on a
+copy of the sample build with an API key, so uploads and deletes are exercised too."""
 
 from __future__ import annotations
 
