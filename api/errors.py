@@ -96,6 +96,22 @@ AMBIGUOUS = {409: error_doc("a name that denotes several things, with the candid
 LOOKUP = {**NOT_FOUND, **AMBIGUOUS}
 
 
+def for_pages(responses: dict) -> dict:
+    """The same error responses for a route that answers pages: a page (text/html) by default,
+    the JSON body when the client asks for application/json first."""
+    ref = {"$ref": "#/components/schemas/ErrorBody"}
+    return {
+        status: {
+            "description": doc["description"],
+            "content": {
+                "text/html": {"schema": {"type": "string"}},
+                "application/json": {"schema": ref},
+            },
+        }
+        for status, doc in responses.items()
+    }
+
+
 # ---------------------------------------------------------------- rendering
 
 STATUS_OF_DOMAIN = {Unknown: 404, Ambiguous: 409}
