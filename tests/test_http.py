@@ -15,6 +15,7 @@ import pytest
 from conftest import PLANS_DIR
 from server_support import free_port, serve
 
+SERVE = [sys.executable, "-m", "plankg.api.cli", "serve"]
 LIMITS = {
     "PLANKG_LIMIT_CONCURRENCY": "4",
     "PLANKG_MAX_HEADER_KIB": "8",
