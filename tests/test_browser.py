@@ -68,12 +68,9 @@ def _free_port() -> int:
 def server(store) -> Iterator[str]:
     import uvicorn
 
-    from plankg.api import routes_export, routes_viz
-    from plankg.api.app import ApiSettings, create_app
+    from plankg.api.app import Settings, create_app
 
-    app = create_app(
-        store, None, settings=ApiSettings(), extra_routers=[routes_viz.router, routes_export.router]
-    )
+    app = create_app(store, None, settings=Settings())
     port = _free_port()
     srv = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
