@@ -13,6 +13,8 @@ import functools
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from plankg.ingest.limits import DEFAULT_LIMITS, Limits
+
 MIB = 1024 * 1024
 KIB = 1024
 
@@ -48,6 +50,18 @@ class Settings(BaseSettings):
     header_timeout_s: float = Field(10.0, gt=0)
     keep_alive_s: float = Field(5.0, gt=0)
 
+    # what one plan file may cost to read (ingest/limits.py; each in the unit its name gives)
+    max_file_bytes: int = Field(DEFAULT_LIMITS.max_file_bytes, gt=0)
+    max_name_bytes: int = Field(DEFAULT_LIMITS.max_name_bytes, gt=0)
+    docx_max_members: int = Field(DEFAULT_LIMITS.docx_max_members, gt=0)
+    docx_max_unpacked_bytes: int = Field(DEFAULT_LIMITS.docx_max_unpacked_bytes, gt=0)
+    docx_max_xml_bytes: int = Field(DEFAULT_LIMITS.docx_max_xml_bytes, gt=0)
+    docx_max_ratio: float = Field(DEFAULT_LIMITS.docx_max_ratio, gt=0)
+    pdf_max_pages: int = Field(DEFAULT_LIMITS.pdf_max_pages, gt=0)
+    html_max_bytes: int = Field(DEFAULT_LIMITS.html_max_bytes, gt=0)
+    max_chars: int = Field(DEFAULT_LIMITS.max_chars, gt=0)
+    max_tasks: int = Field(DEFAULT_LIMITS.max_tasks, gt=0)
+
     # Neo4j (plankg serve --store neo4j, plankg load); read without the PLANKG_ prefix
     neo4j_uri: str | None = Field(None, validation_alias=AliasChoices("NEO4J_URI", "neo4j_uri"))
     neo4j_user: str = Field("neo4j", validation_alias=AliasChoices("NEO4J_USER", "neo4j_user"))
@@ -62,6 +76,11 @@ class Settings(BaseSettings):
     def max_body_bytes(self) -> int:
         """The limit in the unit the body is counted in."""
         return int(self.max_body_mib * MIB)
+
+    @property
+    def limits(self) -> Limits:
+        """The per-plan reading limits these settings give."""
+        return Limits(**{f: getattr(self, f) for f in Limits.__dataclass_fields__})
 
     @property
     def max_header_bytes(self) -> int:

@@ -6,15 +6,13 @@ that can see it (the zip directory before python-docx parses anything, the page 
 text extraction, the characters as they are extracted) and a refusal is a `PlanTooLarge`
 naming the limit, the value seen and the limit, both in the unit the check counts in.
 
-The API's settings map each field to an environment variable (`ENV_NAMES`), e.g.
-`PLANKG_DOCX_MAX_RATIO=200`.
+`api/settings.py` gives each field an environment variable of the same name, e.g.
+`PLANKG_DOCX_MAX_RATIO=200` (the product reads the environment only there).
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass
 
 MIB = 1024 * 1024
 
@@ -42,30 +40,7 @@ class Limits:
         if value > maximum:
             raise PlanTooLarge(doc, what, limit, value, maximum, unit)
 
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> Limits:
-        """Defaults overridden by `PLANKG_…` variables (see `ENV_NAMES`); a value that is not
-        a positive number is a ValueError naming the variable."""
-        environ = os.environ if environ is None else environ
-        changes: dict[str, float | int] = {}
-        for f in fields(cls):
-            raw = environ.get(ENV_NAMES[f.name])
-            if raw is None or not raw.strip():
-                continue
-            kind = float if f.type in (float, "float") else int
-            try:
-                value = kind(raw)
-            except ValueError:
-                value = 0
-            if value <= 0:
-                raise ValueError(
-                    f"{ENV_NAMES[f.name]}={raw!r}: expected a positive {kind.__name__}"
-                )
-            changes[f.name] = value
-        return replace(cls(), **changes)
 
-
-ENV_NAMES: dict[str, str] = {f.name: "PLANKG_" + f.name.upper() for f in fields(Limits)}
 RATIO_FLOOR_BYTES = MIB  # small members (styles, settings) legitimately compress 50:1
 DEFAULT_LIMITS = Limits()
 
@@ -79,4 +54,4 @@ def describe(value: float, unit: str) -> str:
     return f"{int(value):,} {unit}"
 
 
-__all__ = ["DEFAULT_LIMITS", "ENV_NAMES", "MIB", "Limits", "describe"]
+__all__ = ["DEFAULT_LIMITS", "MIB", "Limits", "describe"]

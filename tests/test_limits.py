@@ -15,7 +15,7 @@ from conftest import PLANS_DIR
 
 from plankg.ingest.extract import extract_plan
 from plankg.ingest.formats import MAX_CONTAINER_DEPTH, _ArticleParser
-from plankg.ingest.limits import DEFAULT_LIMITS, ENV_NAMES, MIB, Limits
+from plankg.ingest.limits import DEFAULT_LIMITS, MIB
 from plankg.ingest.model import PlanReadError, PlanTooLarge
 from plankg.ingest.reading import read_document
 
@@ -203,14 +203,18 @@ def test_file_size_is_stated_in_bytes_and_mib(tmp_path):
     assert "over the limit of 10,485 bytes (0.0 MiB) [max_file_bytes]" in str(err.value)
 
 
-def test_limits_from_environment_variables():
-    env = {ENV_NAMES["docx_max_ratio"]: "250", ENV_NAMES["max_tasks"]: "50"}
-    limits = Limits.from_env(env)
-    assert (limits.docx_max_ratio, limits.max_tasks) == (250.0, 50)
-    assert limits.max_chars == DEFAULT_LIMITS.max_chars
-    assert ENV_NAMES["max_file_bytes"] == "PLANKG_MAX_FILE_BYTES"
-    with pytest.raises(ValueError, match="PLANKG_PDF_MAX_PAGES"):
-        Limits.from_env({"PLANKG_PDF_MAX_PAGES": "-3"})
+def test_limits_from_environment_variables(monkeypatch):
+    from plankg.api.settings import Settings
+
+    monkeypatch.setenv("PLANKG_DOCX_MAX_RATIO", "250")
+    monkeypatch.setenv("PLANKG_MAX_TASKS", "50")
+    limits = Settings().limits
+    assert limits.docx_max_ratio == 250 and limits.max_tasks == 50
+    assert limits.max_file_bytes == DEFAULT_LIMITS.max_file_bytes
+    assert Settings.env_names()["max_file_bytes"] == "PLANKG_MAX_FILE_BYTES"
+    monkeypatch.setenv("PLANKG_PDF_MAX_PAGES", "-3")
+    with pytest.raises(ValueError, match="pdf_max_pages"):
+        Settings()
 
 
 def test_a_pdf_whose_page_tree_understates_its_pages_is_still_stopped(tmp_path):
