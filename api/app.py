@@ -21,7 +21,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from plankg.api import security
+from plankg.api import routes_query, security
 from plankg.api.schemas import (
     AgencyDetail,
     CoordinationMatrix,
@@ -29,7 +29,8 @@ from plankg.api.schemas import (
     PlanChange,
 )
 from plankg.graph.lookup import Ambiguous, Resolved, resolve_or_suggest
-from plankg.graph.rdf_source import GraphTooLarge, RdfSource
+from plankg.graph.query_sandbox import QuerySandbox
+from plankg.graph.rdf_source import RdfSource
 from plankg.graph.store import (
     AgencyInfo,
     IndicatorInfo,
@@ -57,6 +58,8 @@ class ApiSettings:
     cors_origins: list[str] = field(default_factory=list)
     query_timeout_s: float = 10.0
     query_row_limit: int = 1000
+    query_workers: int = 2  # SPARQL sandbox worker processes
+    query_memory_mb: int = 1024  # memory cap (RLIMIT_DATA) of each
 
     @classmethod
     def from_env(cls) -> ApiSettings:
@@ -67,6 +70,8 @@ class ApiSettings:
             cors_origins=[o.strip() for o in origins.split(",") if o.strip()],
             query_timeout_s=float(os.environ.get("PLANKG_QUERY_TIMEOUT_S", 10)),
             query_row_limit=int(os.environ.get("PLANKG_QUERY_ROW_LIMIT", 1000)),
+            query_workers=int(os.environ.get("PLANKG_QUERY_WORKERS", 2)),
+            query_memory_mb=int(os.environ.get("PLANKG_QUERY_MEMORY_MB", 1024)),
         )
 
 
@@ -93,6 +98,7 @@ class _State:
         self.store = store
         self.rdf = _rdf_source(rdf)
         self.lock = threading.Lock()
+        self.sandbox: QuerySandbox | None = None
 
 
 def _rdf_source(rdf: Any) -> RdfSource | None:
@@ -107,6 +113,7 @@ def create_app(
     settings: ApiSettings | None = None,
     library: Library | None = None,
     extra_routers: list[APIRouter] | None = None,
+    query_sandbox: QuerySandbox | None = None,
 ) -> FastAPI:
     settings = settings or ApiSettings.from_env()
     app = FastAPI(
@@ -115,13 +122,21 @@ def create_app(
         version="0.1.0",
     )
     state = _State(store, rdf)
+    state.sandbox = query_sandbox  # writers wrap store writes in `state.sandbox.paused()`
     app.state.plankg = state
     app.state.settings = settings
 
     _install_middleware(app, settings)
     _install_errors(app)
     app.include_router(_read_routes(state))
-    app.include_router(_query_routes(state, settings))
+    app.include_router(
+        routes_query.router(
+            lambda: state.sandbox,
+            lambda: state.store,
+            timeout_s=settings.query_timeout_s,
+            row_limit=settings.query_row_limit,
+        )
+    )
     app.include_router(_admin_routes(state, settings, library))
     for router in extra_routers or []:
         app.include_router(router)
@@ -385,114 +400,6 @@ def _read_routes(state: _State) -> APIRouter:
         return state.store.load(jurisdiction, plan)
 
     return r
-
-
-def _query_routes(state: _State, settings: ApiSettings) -> APIRouter:
-    r = APIRouter()
-
-    def run_with_deadline(fn: Callable[[], Any]) -> Any:
-        result: dict[str, Any] = {}
-
-        def work() -> None:
-            try:
-                result["value"] = fn()
-            except Exception as exc:  # reported to the caller below
-                result["error"] = exc
-
-        worker = threading.Thread(target=work, daemon=True)
-        worker.start()
-        worker.join(settings.query_timeout_s)
-        if worker.is_alive():
-            raise ApiError(
-                503, f"query took longer than {settings.query_timeout_s:g} s; narrow it down"
-            )
-        if "error" in result:
-            raise ApiError(400, f"query failed: {result['error']}")
-        return result["value"]
-
-    @r.get("/sparql", summary="Read-only SPARQL over the RDF graph (SPARQL JSON results)")
-    def sparql(query: Annotated[str, Query(min_length=1, max_length=20_000)]):
-        if state.rdf is None:
-            raise ApiError(404, "this server has no RDF graph loaded")
-        try:
-            security.check_read_only_sparql(query)
-            from rdflib.plugins.sparql import prepareQuery
-
-            prepared = prepareQuery(query)
-        except security.UnsafeQuery as exc:
-            raise ApiError(400, str(exc)) from exc
-        except Exception as exc:
-            raise ApiError(400, f"not a valid SPARQL query: {exc}") from exc
-
-        rdf = state.rdf
-        try:
-            rdf.check_size()
-        except GraphTooLarge as exc:
-            raise ApiError(503, str(exc)) from exc
-
-        def run() -> Any:
-            # the first query parses the graph (once, under a lock); it goes on in the
-            # background when the deadline passes, so a later query finds it loaded
-            result = rdf.graph().query(prepared)
-            if result.type == "SELECT":
-                rows = []
-                for i, row in enumerate(result):
-                    if i >= settings.query_row_limit:
-                        break
-                    rows.append(
-                        {str(v): _binding(row[v]) for v in result.vars if row[v] is not None}
-                    )
-                return {
-                    "head": {"vars": [str(v) for v in result.vars]},
-                    "results": {"bindings": rows},
-                }
-            if result.type == "ASK":
-                return {"head": {}, "boolean": bool(result.askAnswer)}
-            return Response(result.graph.serialize(format="turtle"), media_type="text/turtle")
-
-        try:
-            return run_with_deadline(run)
-        except ApiError as exc:
-            if exc.status == 503 and not rdf.loaded:
-                raise ApiError(
-                    503,
-                    f"the RDF graph ({rdf.triples:,} triples) is still being loaded for SPARQL "
-                    "after the server started; try again in a minute",
-                ) from exc
-            raise
-
-    if getattr(state.store, "run_read_cypher", None) is None:
-        return r  # Cypher exists only on the Neo4j store
-
-    @r.get("/cypher", summary="Read-only Cypher (Neo4j store only)")
-    def cypher(query: Annotated[str, Query(min_length=1, max_length=20_000)]):
-        runner = state.store.run_read_cypher
-        try:
-            security.check_read_only_cypher(query)
-        except security.UnsafeQuery as exc:
-            raise ApiError(400, str(exc)) from exc
-        # the server's errors (syntax, a write refused in the read transaction) are the caller's
-        rows = run_with_deadline(
-            lambda: runner(query, {}, settings.query_timeout_s, settings.query_row_limit)
-        )
-        return {"rows": rows}
-
-    return r
-
-
-def _binding(term: Any) -> dict[str, str]:
-    from rdflib import BNode, Literal, URIRef
-
-    if isinstance(term, URIRef):
-        return {"type": "uri", "value": str(term)}
-    if isinstance(term, BNode):
-        return {"type": "bnode", "value": str(term)}
-    out = {"type": "literal", "value": str(term)}
-    if isinstance(term, Literal) and term.language:
-        out["xml:lang"] = term.language
-    elif isinstance(term, Literal) and term.datatype:
-        out["datatype"] = str(term.datatype)
-    return out
 
 
 def _admin_routes(state: _State, settings: ApiSettings, library: Library | None) -> APIRouter:

@@ -48,9 +48,28 @@ def build_app(
         embedded = EmbeddedStore.open(data)
         store, rdf = embedded, embedded.rdf
         library = data_library(data)
+    settings = ApiSettings.from_env()
     return create_app(
-        store, rdf, settings=ApiSettings.from_env(), library=library, extra_routers=_extra_routers()
+        store,
+        rdf,
+        settings=settings,
+        library=library,
+        extra_routers=_extra_routers(),
+        query_sandbox=_query_sandbox(data, settings),
     )
+
+
+def _query_sandbox(data: Path, settings):
+    """SPARQL's worker pool over `<data>/store` (the pyoxigraph store), when there is one."""
+    from plankg.graph.query_sandbox import QuerySandbox
+
+    store_dir = data / "store"
+    if not store_dir.is_dir():
+        return None
+    pool = QuerySandbox(
+        store_dir, workers=settings.query_workers, memory_mb=settings.query_memory_mb
+    )
+    return pool.start()
 
 
 def _extra_routers() -> list:
@@ -98,11 +117,16 @@ def register(app: typer.Typer) -> None:
         gc.freeze()
         typer.echo(f"Serving plankg on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
         # no access log or proxy-header rewriting: both cost per request and neither is used
-        uvicorn.run(
-            application,
-            host=host,
-            port=port,
-            log_level="warning",
-            access_log=False,
-            proxy_headers=False,
-        )
+        try:
+            uvicorn.run(
+                application,
+                host=host,
+                port=port,
+                log_level="warning",
+                access_log=False,
+                proxy_headers=False,
+            )
+        finally:
+            sandbox = application.state.plankg.sandbox
+            if sandbox is not None:
+                sandbox.close()
