@@ -31,6 +31,7 @@ GRAPH_FORMATS = {
     "application/n-triples": "N_TRIPLES",
 }
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+NICENESS = 10  # workers yield the CPU to the API process (and its /health) when both want it
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class Request:
 def serve(conn: Any, store_dir: str, memory_mb: int, block_network: bool) -> None:
     """Worker main: cap, open, report ready, then answer one request at a time."""
     _die_with_parent()
+    os.nice(NICENESS)  # a costly query must not take the CPU from the server's event loop
     if memory_mb:
         cap = memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_DATA, (cap, cap))

@@ -108,8 +108,8 @@ def check_plan(summary: Any) -> None:
 
 
 def _procedure_name(args: dict) -> str:
-    """`Signature` reads like `db.labels() :: (label :: STRING)`."""
-    signature = str(args.get("Signature", ""))
+    """The plan's `Details` (older servers: `Signature`) read like `db.labels() :: (label :: STRING)`."""
+    signature = str(args.get("Details") or args.get("Signature") or "")
     return signature.split("(")[0].strip()
 
 
