@@ -108,7 +108,7 @@ def check_plan(summary: Any) -> None:
 
 
 def _procedure_name(args: dict) -> str:
-    """The plan's `Details` (older servers: `Signature`) read like `db.labels() :: (label :: STRING)`."""
+    """The plan's `Details` (older servers: `Signature`): `db.labels() :: (label :: STRING)`."""
     signature = str(args.get("Details") or args.get("Signature") or "")
     return signature.split("(")[0].strip()
 
