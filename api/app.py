@@ -135,6 +135,7 @@ def create_app(
             lambda: state.store,
             timeout_s=settings.query_timeout_s,
             row_limit=settings.query_row_limit,
+            cypher_slots=settings.query_workers,
         )
     )
     app.include_router(_admin_routes(state, settings, library))

@@ -8,6 +8,8 @@ before anything is parsed, and choosing the result format from `Accept`.
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -85,9 +87,13 @@ def router(
     *,
     timeout_s: float,
     row_limit: int,
+    cypher_slots: int = 2,
 ) -> APIRouter:
-    """`sandbox` and `store` are looked up per request: the app swaps them on reload."""
+    """`sandbox` and `store` are looked up per request: the app swaps them on reload.
+    At most `cypher_slots` user Cypher queries run on the server at once (as many as SPARQL
+    workers): a burst of costly reads must not take every core of the database."""
     r = APIRouter()
+    slots = threading.BoundedSemaphore(cypher_slots)
 
     async def answer(request: Request, query: str | None) -> Response:
         pool = sandbox()
@@ -187,10 +193,20 @@ def router(
             raise HTTPException(404, "Cypher needs the Neo4j store (`plankg serve --store neo4j`)")
         from plankg.graph.user_cypher import CypherError
 
+        started = time.monotonic()
+        if not slots.acquire(timeout=timeout_s):
+            raise HTTPException(
+                503,
+                f"every Cypher slot was busy for the {timeout_s:g} s deadline; try again shortly",
+                headers={"Retry-After": "5"},
+            )
         try:
-            rows, truncated = runner(query, {}, timeout_s, row_limit)
+            left = max(0.1, timeout_s - (time.monotonic() - started))
+            rows, truncated = runner(query, {}, left, row_limit)
         except CypherError as exc:
             raise HTTPException(exc.status, str(exc)) from exc
+        finally:
+            slots.release()
         return JSONResponse(
             {"rows": rows},
             headers={"X-Row-Limit": str(row_limit), "X-Truncated": str(truncated).lower()},

@@ -87,13 +87,13 @@ def _fill(queries: list[str], url: str) -> list[str]:
 @pytest.mark.parametrize("query", HIDDEN_SERVICE)
 def test_service_is_refused_however_it_is_written(query):
     # refused as SERVICE, or as invalid where an escape changes where a string ends
-    with pytest.raises(RefusedQuery, match="SERVICE|not a valid"):
+    with pytest.raises(RefusedQuery, match=r"SERVICE|not a valid"):
         guard(query.replace(URL, "http://127.0.0.1:9/sparql"))
 
 
 @pytest.mark.parametrize("query", UPDATES)
 def test_updates_are_refused(query):
-    with pytest.raises(RefusedQuery, match="updates|not a valid"):
+    with pytest.raises(RefusedQuery, match=r"updates|not a valid"):
         guard(query.replace(URL, "http://127.0.0.1:9/x"))
 
 
