@@ -5,7 +5,8 @@ reports `query_type` 'r', 'rw', 'w' or 's'), and only 'r' runs. The plan is also
 what reads outside the graph — `LOAD CSV` (files, URLs) and procedures (some read URLs, e.g.
 APOC's loaders) — and those are refused unless the procedure is on a short list of catalogue
 reads. The query then runs in a READ transaction (the server refuses any write in it: the last
-line) with a server-side transaction timeout, so the server itself stops a costly read.
+line), rolled back after, with a server-side transaction timeout, so the server itself stops a
+costly read; the server's per-transaction memory limit (`db.memory.transaction.max`) caps it.
 """
 
 from __future__ import annotations
@@ -37,45 +38,54 @@ class CypherRefused(CypherError):
     pass
 
 
-class CypherTimeout(CypherError):
+class CypherStopped(CypherError):
+    """The server stopped it: the deadline, or its memory limit for one transaction."""
+
     status = 503
 
 
 def run_read(
     driver: Any, database: str | None, query: str, params: dict, timeout: float, limit: int
 ) -> tuple[list[dict], bool]:
-    """(the first `limit` rows as JSON-able dicts, whether there were more)."""
+    """(the first `limit` rows as JSON-able dicts, whether there were more).
+
+    An explicit READ transaction, not `execute_read`: the driver's managed transactions retry
+    transient errors (a query over the server's memory limit is one) for up to 30 s, far past the
+    deadline. The transaction is always rolled back: a read has nothing to commit."""
     import neo4j
-    from neo4j.exceptions import ClientError, Neo4jError, TransientError
+    from neo4j.exceptions import Neo4jError
 
     options: dict[str, Any] = {"default_access_mode": neo4j.READ_ACCESS}
     if database:
         options["database"] = database
     try:
         with driver.session(**options) as session:
-            summary = session.run(neo4j.Query("EXPLAIN " + query, timeout=timeout), params)
-            check_plan(summary.consume())
-
-            def work(tx: Any) -> tuple[list[dict], bool]:
-                result = tx.run(query, params)
-                rows = []
-                for record in result:
+            explained = session.run(neo4j.Query("EXPLAIN " + query, timeout=timeout), params)
+            check_plan(explained.consume())
+            tx = session.begin_transaction(timeout=timeout)
+            try:
+                rows: list[dict] = []
+                for record in tx.run(query, params):
                     if len(rows) == limit:
                         return rows, True
                     rows.append({k: _jsonable(v) for k, v in record.items()})
                 return rows, False
-
-            return session.execute_read(neo4j.unit_of_work(timeout=timeout)(work))
+            finally:
+                tx.rollback()
     except CypherError:
         raise
-    except (ClientError, TransientError) as exc:
-        if _timed_out(exc):
-            raise CypherTimeout(
+    except Neo4jError as exc:
+        code = exc.code or ""
+        if "TransactionTimedOut" in code:
+            raise CypherStopped(
                 f"the query ran longer than the {timeout:g} s deadline and the server stopped "
                 "it; narrow it down"
             ) from exc
-        raise CypherError(f"query failed: {exc.message or exc}") from exc
-    except Neo4jError as exc:
+        if "MemoryPoolOutOfMemoryError" in code:
+            raise CypherStopped(
+                "the query needed more memory than the server allows one query "
+                f"(db.memory.transaction.max); narrow it down: {exc.message}"
+            ) from exc
         raise CypherError(f"query failed: {exc.message or exc}") from exc
 
 
@@ -111,11 +121,6 @@ def _procedure_name(args: dict) -> str:
     """The plan's `Details` (older servers: `Signature`): `db.labels() :: (label :: STRING)`."""
     signature = str(args.get("Details") or args.get("Signature") or "")
     return signature.split("(")[0].strip()
-
-
-def _timed_out(exc: Any) -> bool:
-    code = getattr(exc, "code", "") or ""
-    return "TransactionTimedOut" in code or "Transaction.TransactionTimedOut" in code
 
 
 def _jsonable(value: Any) -> Any:

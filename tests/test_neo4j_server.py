@@ -404,3 +404,17 @@ def test_a_costly_read_is_stopped_by_the_server_and_health_keeps_answering(
         "RETURN count(*) AS n",
     )
     assert running == [{"n": 0}]
+
+
+def test_a_read_that_grows_memory_is_stopped_by_the_servers_limit(settings, driver, loaded):
+    """A per-transaction memory limit (db.memory.transaction.max; the test server sets 512 MiB,
+    a real one has at least the 70 % total limit) stops it long before a generous deadline,
+    without the driver's retries, and the server goes on answering."""
+    from plankg.graph import user_cypher
+
+    hungry = "UNWIND range(1, 200000000) AS i WITH collect(toString(i)) AS c RETURN size(c) AS n"
+    started = time.monotonic()
+    with pytest.raises(user_cypher.CypherStopped, match="memory"):
+        user_cypher.run_read(driver, settings.database, hungry, {}, 120, 10)
+    assert time.monotonic() - started < 60
+    assert _count(settings, driver) > 0
