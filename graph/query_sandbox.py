@@ -181,9 +181,18 @@ class QuerySandbox:
         row_limit: int = 1000,
     ) -> Answer:
         deadline = time.monotonic() + timeout_s
-        worker = self._acquire(deadline, timeout_s)
+        request = Request(query, result_type, graph_type, row_limit)
+        while True:  # a worker that died idle (killed from outside) is replaced, not blamed
+            worker = self._acquire(deadline, timeout_s)
+            if worker.process.exitcode is not None:  # waitpid without blocking
+                self._lose(worker, kill=True)
+                continue
+            try:
+                worker.conn.send(request)
+                break
+            except OSError:
+                self._lose(worker, kill=True)
         try:
-            worker.conn.send(Request(query, result_type, graph_type, row_limit))
             if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
                 self._lose(worker, kill=True)
                 raise QueryTimeout(

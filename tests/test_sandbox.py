@@ -137,6 +137,18 @@ def test_the_deadline_kills_the_query_and_its_cpu_and_memory_go(sandbox):
     assert _select(sandbox, "ASK { ?s ?p ?o }")["boolean"] is True
 
 
+def test_a_worker_killed_while_idle_is_replaced_not_reported(sandbox):
+    import os
+    import signal
+
+    victims = sandbox.pids()
+    for pid in victims:
+        os.kill(pid, signal.SIGKILL)
+    assert _wait_for(lambda: not any(alive(p) for p in victims))  # (e.g. the OOM killer's)
+    assert _select(sandbox, "ASK { ?s ?p ?o }")["boolean"] is True
+    assert _wait_for(lambda: len(sandbox.pids()) == 2 and all(alive(p) for p in sandbox.pids()))
+
+
 def test_the_memory_cap_stops_a_query_that_grows(sandbox):
     with pytest.raises(SandboxUnavailable, match="memory cap"):
         sandbox.run(SORT_BLOWUP, timeout_s=60)
