@@ -1,6 +1,8 @@
 """What only a real Neo4j can show: `plankg load` creates the uniqueness constraints, a failing
-batch leaves nothing behind, `/cypher` stays read-only even for a write the text check lets
-through, and `plankg serve --store neo4j` answers over HTTP exactly as the embedded store does.
+batch leaves nothing behind, `/cypher` runs only what the server's EXPLAIN calls a read (hidden
+writes, LOAD CSV and outside procedures refused and nothing written, the READ transaction as the
+last line), the server stops a costly read at the deadline or its memory limit, and
+`plankg serve --store neo4j` answers over HTTP exactly as the embedded store does.
 
 Runs when NEO4J_URI names a Neo4j 5 server (CI starts Neo4j's own test server); skips
 without one, and fails instead under PLANKG_REQUIRE_NEO4J=1. Clears that database.
