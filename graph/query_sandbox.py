@@ -184,7 +184,8 @@ class QuerySandbox:
         request = Request(query, result_type, graph_type, row_limit)
         while True:  # a worker that died idle (killed from outside) is replaced, not blamed
             worker = self._acquire(deadline, timeout_s)
-            if worker.process.exitcode is not None:  # waitpid without blocking
+            # an idle worker never writes: something to read means its end closed (it died)
+            if worker.process.exitcode is not None or _readable(worker.conn):
                 self._lose(worker, kill=True)
                 continue
             try:
@@ -325,6 +326,13 @@ class QuerySandbox:
                 f"the {self.memory_mb} MB memory cap; narrow it down"
             )
         return f"the query worker stopped (exit code {code}); try again"
+
+
+def _readable(conn: Any) -> bool:
+    try:
+        return conn.poll(0)
+    except (OSError, EOFError):
+        return True
 
 
 def _stop(worker: _Worker, *, kill: bool = False) -> None:
