@@ -9,6 +9,7 @@ starting, it never silently disappears.
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
@@ -28,6 +29,7 @@ from plankg.api.deps import AppState, Library, rdf_source
 from plankg.api.errors import install_error_handlers
 from plankg.api.middleware import BodyLimit
 from plankg.api.settings import Settings, get_settings
+from plankg.graph.query_sandbox import QuerySandbox
 from plankg.graph.store import Store
 
 __all__ = ["ROUTERS", "Library", "Settings", "create_app"]
@@ -52,6 +54,7 @@ def create_app(
     *,
     settings: Settings | None = None,
     library: Library | None = None,
+    query_sandbox: QuerySandbox | None = None,
 ) -> FastAPI:
     settings = settings or get_settings()
     app = FastAPI(
@@ -62,7 +65,13 @@ def create_app(
         docs_url=None,  # served offline by routes_docs
         redoc_url=None,
     )
-    app.state.plankg = AppState(store, rdf_source(rdf, settings), library)
+    app.state.plankg = AppState(
+        store,
+        rdf_source(rdf, settings),
+        library,
+        sandbox=query_sandbox,  # writers wrap store writes in `sandbox.paused()`
+        cypher_slots=threading.BoundedSemaphore(settings.query_workers),
+    )
     app.state.settings = settings
 
     if settings.cors_origin_list:

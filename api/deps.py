@@ -21,6 +21,7 @@ from plankg.api import security
 from plankg.api.errors import ApiError
 from plankg.api.settings import Settings
 from plankg.graph import lookup
+from plankg.graph.query_sandbox import QuerySandbox
 from plankg.graph.rdf_source import RdfSource
 from plankg.graph.store import Store
 
@@ -50,6 +51,11 @@ class AppState:
     rdf: RdfSource | None
     library: Library | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
+    sandbox: QuerySandbox | None = None  # SPARQL's worker pool (api/routes_query.py)
+    # user Cypher queries running at once on the Neo4j server
+    cypher_slots: threading.BoundedSemaphore = field(
+        default_factory=lambda: threading.BoundedSemaphore(2)
+    )
 
 
 def rdf_source(rdf: Any, settings: Settings) -> RdfSource | None:

@@ -49,6 +49,29 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "no_rdf": ("此服务器没有加载 RDF 图谱", "this server has no RDF graph loaded"),
     "no_cypher": ("只有 Neo4j 存储支持 /cypher", "/cypher needs the Neo4j store"),
     "error": ("{message}", "{message}"),
+    "sparql_update_refused": (
+        "只读接口：不接受 SPARQL 更新",
+        "read-only endpoint: SPARQL updates are not accepted",
+    ),
+    "sparql_dataset_fixed": (
+        "不支持 `{name}`：数据集是固定的（所有方案的图）",
+        "`{name}` is not supported: the dataset is fixed (every plan's graph)",
+    ),
+    "sparql_no_query": (
+        "请在 `query` 参数中给出 SPARQL 查询（或用 POST 提交）",
+        "give the SPARQL query in `query` (or POST it)",
+    ),
+    "sparql_not_utf8": ("查询不是 UTF-8 编码：{reason}", "the query is not UTF-8: {reason}"),
+    "sparql_post_type": (
+        "请以 application/sparql-query 或 application/x-www-form-urlencoded（query=…）提交查询",
+        "POST the query as application/sparql-query or application/x-www-form-urlencoded (query=…)",
+    ),
+    "not_acceptable": ("没有 Accept 允许的结果格式：{formats}", "{formats}"),
+    "query_failed": ("查询未执行：{reason}", "{reason}"),
+    "cypher_busy": (
+        "在 {timeout} 秒期限内所有 Cypher 查询名额都被占用，请稍后再试",
+        "every Cypher slot was busy for the {timeout} s deadline; try again shortly",
+    ),
     # CLI
     "cli_error": ("错误：{message}", "error: {message}"),
     "data_missing": (

@@ -35,6 +35,10 @@ class Settings(BaseSettings):
     # /sparql and /cypher: seconds before a query is answered 503, and rows returned at most
     query_timeout_s: float = Field(10.0, gt=0)
     query_row_limit: int = Field(1000, ge=1)
+    # /sparql's sandbox: worker processes (also the most user Cypher queries at once) and the
+    # memory cap of each (MB, RLIMIT_DATA); a query past it is stopped with 503
+    query_workers: int = Field(2, ge=1)
+    query_memory_mb: int = Field(1024, ge=64)
     # /sparql refuses a graph over this many triples (rdflib needs ~1 KB of RAM per triple)
     sparql_max_triples: int = Field(2_000_000, ge=0)
 

@@ -408,21 +408,15 @@ class Neo4jStore:
         with session:
             return session.execute_read(work)
 
-    def run_read_cypher(self, query: str, params: dict, timeout: float, limit: int) -> list[dict]:
-        """A user's query in a read transaction, which the server refuses to write in whatever
-        the text says (the API's text check comes first, but cannot know every procedure)."""
-        from neo4j import unit_of_work
+    def run_read_cypher(
+        self, query: str, params: dict, timeout: float, limit: int
+    ) -> tuple[list[dict], bool]:
+        """A user's query, if the server plans it as a read, in a read transaction the server
+        stops at `timeout`: (the first `limit` rows, whether there were more). `user_cypher`
+        says how; refusals raise its `CypherError`."""
+        from plankg.graph.user_cypher import run_read
 
-        @unit_of_work(timeout=timeout)  # the server stops it after `timeout` seconds
-        def work(tx):
-            result = tx.run(query, **params)
-            return [r.data() for _, r in zip(range(limit), result, strict=False)]
-
-        session = (
-            self.driver.session(database=self.database) if self.database else self.driver.session()
-        )
-        with session:
-            return session.execute_read(work)
+        return run_read(self.driver, self.database, query, params, timeout, limit)
 
     # -- helpers
     @staticmethod

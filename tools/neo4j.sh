@@ -11,7 +11,8 @@
 #   tools/neo4j.sh run DATA_DIR COMMAND…      → starts one on a free port with a random
 #       password, runs COMMAND with NEO4J_URI/NEO4J_USER/NEO4J_PASSWORD set, stops it after
 # NEO4J_PASSWORD (8+ characters) turns authentication on, user neo4j; unset, it is off.
-# NEO4J_HEAP (default 2g) and NEO4J_PAGECACHE_MB (default 512) size the server.
+# NEO4J_HEAP (default 2g) and NEO4J_PAGECACHE_MB (default 512) size the server; NEO4J_TX_MEMORY_MB
+# (default 512) caps the heap one transaction may use (db.memory.transaction.max).
 set -euo pipefail
 cmd=${1:?usage: neo4j.sh start|stop|status|run DATA_DIR [BOLT_PORT | COMMAND…]}
 data=${2:?data folder required}

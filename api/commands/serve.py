@@ -58,7 +58,26 @@ def build_app(
         embedded = EmbeddedStore.open(data)
         store, rdf = embedded, embedded.rdf
         library = data_library(data)
-    return create_app(store, rdf, settings=settings, library=library)
+    return create_app(
+        store,
+        rdf,
+        settings=settings,
+        library=library,
+        query_sandbox=_query_sandbox(data, settings),
+    )
+
+
+def _query_sandbox(data: Path, settings):
+    """SPARQL's worker pool over `<data>/store` (the pyoxigraph store), when there is one."""
+    from plankg.graph.query_sandbox import QuerySandbox
+
+    store_dir = data / "store"
+    if not store_dir.is_dir():
+        return None
+    pool = QuerySandbox(
+        store_dir, workers=settings.query_workers, memory_mb=settings.query_memory_mb
+    )
+    return pool.start()
 
 
 def register(app: typer.Typer) -> None:
@@ -114,4 +133,9 @@ def register(app: typer.Typer) -> None:
         gc.freeze()
         typer.echo(say("serving", host=host, port=port))
         server = uvicorn.Server(uvicorn_config(application, settings))
-        server.run(sockets=[sock])
+        try:
+            server.run(sockets=[sock])
+        finally:
+            sandbox = application.state.plankg.sandbox
+            if sandbox is not None:
+                sandbox.close()

@@ -32,6 +32,9 @@ public final class Launcher {
         int port = Integer.parseInt(args[1]);
         String password = System.getenv().getOrDefault("NEO4J_PASSWORD", "");
         long pageCacheMb = Long.parseLong(System.getenv().getOrDefault("NEO4J_PAGECACHE_MB", "512"));
+        // one transaction may hold at most this much heap: a user's costly /cypher read fails
+        // with MemoryPoolOutOfMemoryError instead of taking the memory every other query needs
+        long txMemoryMb = Long.parseLong(System.getenv().getOrDefault("NEO4J_TX_MEMORY_MB", "512"));
         Files.createDirectories(dir);
 
         SocketAddress bolt = new SocketAddress("127.0.0.1", port);
@@ -43,6 +46,7 @@ public final class Launcher {
                 .withConfig(GraphDatabaseSettings.auth_enabled, !password.isEmpty())
                 .withConfig(GraphDatabaseSettings.pagecache_memory, pageCacheMb * 1024 * 1024)
                 .withConfig(GraphDatabaseSettings.keep_logical_logs, "false")
+                .withConfig(GraphDatabaseSettings.memory_transaction_max_size, txMemoryMb * 1024 * 1024)
                 .build();
         if (!password.isEmpty()) {
             // embedded access to the system database needs no login: set the initial password
