@@ -117,6 +117,7 @@ def create_app(
     state = _State(store, rdf)
     app.state.plankg = state
     app.state.settings = settings
+    app.state.library = library  # the web app's upload page adds plans through it
 
     _install_middleware(app, settings)
     _install_errors(app)

@@ -56,7 +56,8 @@ def build_app(
 def _extra_routers() -> list:
     """The views and exports, when that part of the product is installed."""
     routers = []
-    for module in ("plankg.api.routes_viz", "plankg.api.routes_export"):
+    pages = ("plankg.api.routes_pages", "plankg.api.routes_pages_upload")
+    for module in (*pages, "plankg.api.routes_viz", "plankg.api.routes_export"):
         try:
             mod = __import__(module, fromlist=["router"])
         except ModuleNotFoundError:

@@ -1,0 +1,245 @@
+"""View models of the web app's pages: plain dataclasses built from the `Store`, so templates
+only lay out what is here and the page tests can check the content without HTML.
+
+Lookups that a person types (an agency name, a jurisdiction, a plan filter) either resolve or
+raise `PageNotFound` / `PageAmbiguous` carrying the closest names, never an empty page.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import PurePath
+
+from plankg.graph.exports import agency_labels, section_text, target_text
+from plankg.graph.lookup import Ambiguous, Resolved, resolve_or_suggest
+from plankg.graph.sheets import deadline_text
+from plankg.graph.store import AgencyInfo, AgencyRef, LoadRow, PlanInfo, Store, TaskInfo
+
+
+class PageNotFound(LookupError):
+    """Nothing is called `value`; `closest` are names that exist (for the 404 page)."""
+
+    def __init__(self, what: str, value: str, closest: list[str]) -> None:
+        super().__init__(f"no {what} called {value!r}")
+        self.what, self.value, self.closest = what, value, closest
+
+
+class PageAmbiguous(LookupError):
+    """`value` names several agencies (one per jurisdiction): the page lists them."""
+
+    def __init__(self, value: str, candidates: list[AgencyInfo]) -> None:
+        super().__init__(f"{value!r} names several agencies")
+        self.value, self.candidates = value, candidates
+
+
+def closest(value: str, names: list[str], n: int = 5) -> list[str]:
+    return difflib.get_close_matches(value, names, n=n, cutoff=0.3)
+
+
+def check_jurisdiction(store: Store, jurisdiction: str | None) -> str | None:
+    """The jurisdiction filter as given, or `PageNotFound` with the known ones closest to it."""
+    if not jurisdiction:
+        return None
+    known = sorted({p.jurisdiction for p in store.plans() if p.jurisdiction})
+    if jurisdiction not in known:
+        raise PageNotFound("jurisdiction", jurisdiction, closest(jurisdiction, known) or known)
+    return jurisdiction
+
+
+def check_plan(store: Store, plan: str | None) -> PlanInfo | None:
+    """The plan a `plan` filter names (document name or stem), or `PageNotFound`."""
+    if not plan:
+        return None
+    plans = store.plans()
+    for p in plans:
+        if plan in (p.doc, PurePath(p.doc).stem):
+            return p
+    names = [p.doc for p in plans]
+    raise PageNotFound("plan", plan, closest(plan, names) or names[:5])
+
+
+def resolve_agency(store: Store, name: str, jurisdiction: str | None = None) -> AgencyInfo:
+    """Any alias → the one agency; `PageAmbiguous` or `PageNotFound` (closest names) if not."""
+    check_jurisdiction(store, jurisdiction)
+    found = resolve_or_suggest(store, name, jurisdiction)
+    if isinstance(found, Resolved):
+        return found.agency
+    if isinstance(found, Ambiguous):
+        raise PageAmbiguous(name, found.candidates)
+    raise PageNotFound("agency", name, list(found.suggestions))
+
+
+# ---------------------------------------------------------------- home
+@dataclass(frozen=True)
+class PlanRow:
+    plan: PlanInfo
+    added: str | None  # date the plan was added, when the library knows it
+
+
+@dataclass(frozen=True)
+class AgencyRow:
+    agency: AgencyInfo
+    lead: int
+    assist: int
+
+
+@dataclass(frozen=True)
+class HomeModel:
+    plans: list[PlanRow]
+    agencies: list[AgencyRow]  # busiest first, then by name
+    jurisdictions: list[str]
+    task_count: int
+
+
+def home_model(store: Store, added: Mapping[str, str] | None = None) -> HomeModel:
+    plans = store.plans()
+    load: dict[str, LoadRow] = {r.agency.iri: r for r in store.load()}
+    rows = []
+    for a in store.agencies():
+        r = load.get(a.iri)
+        rows.append(AgencyRow(a, r.lead if r else 0, r.assist if r else 0))
+    rows.sort(key=lambda r: (-(r.lead + r.assist), r.agency.jurisdiction, r.agency.name))
+    return HomeModel(
+        plans=[PlanRow(p, (added or {}).get(p.doc)) for p in plans],
+        agencies=rows,
+        jurisdictions=sorted({p.jurisdiction for p in plans if p.jurisdiction}),
+        task_count=sum(p.task_count for p in plans),
+    )
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """What a search box query found: one agency (the page redirects), several, or none."""
+
+    query: str
+    hits: list[AgencyInfo] = field(default_factory=list)
+    closest: list[str] = field(default_factory=list)
+
+    @property
+    def unique(self) -> AgencyInfo | None:
+        return self.hits[0] if len(self.hits) == 1 else None
+
+
+def search_agencies(store: Store, q: str, jurisdiction: str | None = None) -> SearchResult:
+    """Exact names and aliases first (`科工信局` is one agency even if other names contain
+    it); else every agency with a name or alias containing `q`; else the closest names."""
+    q = q.strip()
+    check_jurisdiction(store, jurisdiction)
+    found = resolve_or_suggest(store, q, jurisdiction)
+    if isinstance(found, Resolved):
+        return SearchResult(q, [found.agency])
+    if isinstance(found, Ambiguous):
+        return SearchResult(q, list(found.candidates))
+    hits = store.agencies(q, jurisdiction) if q else []
+    return SearchResult(q, hits, [] if hits else list(found.suggestions))
+
+
+# ---------------------------------------------------------------- agency
+@dataclass(frozen=True)
+class TaskRow:
+    task: TaskInfo
+    roles: tuple[str, ...]  # 牵头 / 配合 for this agency
+    deadline: str
+    targets: tuple[str, ...]
+    section: str
+
+
+@dataclass(frozen=True)
+class Partner:
+    agency: AgencyRef
+    label: str  # name, with the jurisdiction when two partners share it
+    shared: int
+
+
+@dataclass(frozen=True)
+class AgencyModel:
+    agency: AgencyInfo
+    rows: list[TaskRow]  # in plan order: by document, then position in the plan
+    lead_count: int
+    assist_count: int
+    partners: list[Partner]  # most shared tasks first
+    plan: PlanInfo | None
+
+
+def _roles(t: TaskInfo, iri: str) -> tuple[str, ...]:
+    return tuple(
+        label
+        for label, refs in (("牵头", t.lead), ("配合", t.assist))
+        if any(a.iri == iri for a in refs)
+    )
+
+
+def agency_model(store: Store, agency: AgencyInfo, plan: str | None = None) -> AgencyModel:
+    chosen = check_plan(store, plan)
+    tasks = store.tasks_of_agency(agency.iri, "any", chosen.doc if chosen else None)
+    rows = [
+        TaskRow(
+            t,
+            _roles(t, agency.iri),
+            deadline_text(t),
+            tuple(target_text(i) for i in t.indicators),
+            section_text(t.source.section),
+        )
+        for t in tasks
+    ]
+    shared: Counter[str] = Counter()
+    refs: dict[str, AgencyRef] = {}
+    for t in tasks:
+        for a in {*t.lead, *t.assist}:
+            if a.iri != agency.iri:
+                shared[a.iri] += 1
+                refs[a.iri] = a
+    labels = agency_labels(refs.values())
+    partners = sorted(
+        (Partner(refs[i], labels[i], n) for i, n in shared.items()),
+        key=lambda p: (-p.shared, p.label, p.agency.iri),
+    )
+    return AgencyModel(
+        agency=agency,
+        rows=rows,
+        lead_count=sum("牵头" in r.roles for r in rows),
+        assist_count=sum("配合" in r.roles for r in rows),
+        partners=partners,
+        plan=chosen,
+    )
+
+
+# ---------------------------------------------------------------- task
+@dataclass(frozen=True)
+class TaskModel:
+    task: TaskInfo
+    before: str  # task text up to the responsibility clause
+    clause: str  # the clause, highlighted; "" when it is not found in the text
+    after: str
+    clause_note: str  # how the highlight was placed (said on the page)
+    deadline: str
+    targets: tuple[str, ...]
+    section: str
+
+
+def task_model(task: TaskInfo, clause: str = "") -> TaskModel:
+    """The store keeps the task's span on the whole plan text (source.start/end) and the
+    clause's wording, not the clause's own offsets: the clause is located in the task text
+    (its last occurrence, where plans put 牵头/配合 clauses)."""
+    text = task.text
+    at = text.rfind(clause) if clause else -1
+    span = f"方案原文第 {task.source.start}–{task.source.end} 字"
+    if at < 0:
+        note = f"任务位于{span}；未在任务文本中找到责任分工语句，未标出。"
+        before, found, after = text, "", ""
+    else:
+        note = f"任务位于{span}；高亮的责任分工语句按其文字在任务文本中定位。"
+        before, found, after = text[:at], clause, text[at + len(clause) :]
+    return TaskModel(
+        task=task,
+        before=before,
+        clause=found,
+        after=after,
+        clause_note=note,
+        deadline=deadline_text(task),
+        targets=tuple(target_text(i) for i in task.indicators),
+        section=section_text(task.source.section),
+    )
