@@ -89,22 +89,23 @@ class AgencyRow:
 @dataclass(frozen=True)
 class HomeModel:
     plans: list[PlanRow]
-    agencies: list[AgencyRow]  # busiest first, then by name
+    agencies: list[AgencyRow]  # busiest first (the store's load order); idle ones by name
     jurisdictions: list[str]
     task_count: int
 
 
 def home_model(store: Store, added: Mapping[str, str] | None = None) -> HomeModel:
     plans = store.plans()
-    load: dict[str, LoadRow] = {r.agency.iri: r for r in store.load()}
+    load: list[LoadRow] = store.load()  # busiest first, as the load view ranks them
+    rank = {r.agency.iri: (n, r) for n, r in enumerate(load)}
     rows = []
     for a in store.agencies():
-        r = load.get(a.iri)
-        rows.append(AgencyRow(a, r.lead if r else 0, r.assist if r else 0))
-    rows.sort(key=lambda r: (-(r.lead + r.assist), r.agency.jurisdiction, r.agency.name))
+        n, r = rank.get(a.iri, (len(load), None))
+        rows.append((n, AgencyRow(a, r.lead if r else 0, r.assist if r else 0)))
+    rows.sort(key=lambda nr: (nr[0], nr[1].agency.jurisdiction, nr[1].agency.name))
     return HomeModel(
         plans=[PlanRow(p, (added or {}).get(p.doc)) for p in plans],
-        agencies=rows,
+        agencies=[r for _, r in rows],
         jurisdictions=sorted({p.jurisdiction for p in plans if p.jurisdiction}),
         task_count=sum(p.task_count for p in plans),
     )
