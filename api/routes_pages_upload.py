@@ -269,8 +269,8 @@ def _add(request: Request, name: str, content: bytes) -> dict:
         store, rdf, summary = _library(request).add_plan(name, content)
         wrapped = rdf if rdf is None or isinstance(rdf, RdfSource) else RdfSource(rdf)
         state.store, state.rdf = store, wrapped
-    doc = summary.get("changed", "").removeprefix("added ").strip() or name
+    doc = str(summary.get("changed", "")).removeprefix("added ").strip() or name
     with _STATE_LOCK:
         added = getattr(request.app.state, "plan_added", {})
         request.app.state.plan_added = {**added, doc: dt.date.today().isoformat()}
-    return summary
+    return {**summary, "doc": doc}
