@@ -1,18 +1,94 @@
 """The `plankg` command: a thin typer shell over the library; each command group lives in
-`api/commands/<name>.py` and registers itself here."""
+`api/commands/<name>.py` and registers itself here.
+
+Errors a person can fix are mapped to exit codes in one place (`EXIT_CODES`): a domain error
+from `graph/` (a name or filter that names nothing, an ambiguous name) prints its message —
+Chinese first, English after — with the closest names or the candidates, and exits 2, as a
+usage error does; a run that failed on its input (unreadable files, a load refused) exits 1.
+"""
 
 from __future__ import annotations
 
+from importlib.metadata import PackageNotFoundError, version
+from typing import Annotated
+
+import click
 import typer
+from typer.core import TyperGroup
 
 from plankg.api.commands import COMMAND_MODULES
+from plankg.api.messages import say
+from plankg.graph.errors import Ambiguous, PlankgError, Unknown
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_CODES: dict[type[PlankgError], int] = {Unknown: EXIT_USAGE, Ambiguous: EXIT_USAGE}
+
+
+def exit_code(exc: PlankgError) -> int:
+    return next((c for kind, c in EXIT_CODES.items() if isinstance(exc, kind)), EXIT_FAILED)
+
+
+def report(exc: PlankgError) -> None:
+    """The error and what may have been meant, on stderr."""
+    zh = say("cli_error", "zh", message=exc.message("zh"))
+    en = say("cli_error", "en", message=exc.message("en"))
+    typer.echo(f"{zh} / {en}", err=True)
+    details = exc.details()
+    if details.get("closest"):
+        typer.echo("  " + say("closest", names="、".join(details["closest"])), err=True)
+    for c in details.get("candidates") or []:
+        typer.echo(f"  {c['name']}  [{c['jurisdiction']}]", err=True)
+
+
+class PlankgGroup(TyperGroup):
+    """Typer's group, with the domain errors mapped to a message and an exit code."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except PlankgError as exc:
+            report(exc)
+            raise typer.Exit(exit_code(exc)) from exc
+
+
+def _version() -> str:
+    try:
+        return version("plankg")
+    except PackageNotFoundError:  # running from a checkout that was never installed
+        from plankg.api.app import VERSION
+
+        return VERSION
+
 
 app = typer.Typer(
     name="plankg",
-    help="Knowledge graph of Chinese local-government action plans.",
+    cls=PlankgGroup,
+    help="Knowledge graph of Chinese local-government action plans. 地方政府行动方案知识图谱。",
     no_args_is_help=True,
     add_completion=False,
 )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"plankg {_version()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_print_version,
+            is_eager=True,
+            help="Print the version and exit.",
+        ),
+    ] = False,
+) -> None:
+    """Knowledge graph of Chinese local-government action plans. 地方政府行动方案知识图谱。"""
+
 
 for module in COMMAND_MODULES:
     module.register(app)

@@ -3,7 +3,7 @@ conflicts, the load chart and the agency–task graph — the same bytes `plankg
 
 Each response carries its content type and a `Content-Disposition` with an ASCII `filename=`
 fallback plus the Chinese name as RFC 5987 `filename*=UTF-8''…`. Errors use the API's JSON
-shape `{"error": …, "detail": …}`.
+shape (`api/errors.py`); a filter or agency that names nothing is a 404 with the closest names.
 """
 
 from __future__ import annotations
@@ -12,25 +12,20 @@ from typing import Annotated, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Query
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 
-from plankg.api.routes_viz import StoreDep
-from plankg.graph.exports import AgencyNotFound, AmbiguousAgency
+from plankg.api.deps import JurisdictionFilter, PlanFilter, StoreDep, Text
+from plankg.api.errors import COMMON, LOOKUP, ApiError, error_doc
 from plankg.viz.files import ExportError, ExportFile, render_export
 
-router = APIRouter(prefix="/export", tags=["exports"])
+router = APIRouter(prefix="/export", tags=["exports"], responses=COMMON)
 
-Text = Annotated[str | None, Query(max_length=200)]
 Role = Literal["lead", "assist", "any"]
 Mode = Literal["lead_assist", "co"]
 TableFormat = Literal["csv", "xlsx"]
 MinCount = Annotated[int, Query(ge=1, le=10_000, description="Drop cells below this count.")]
 FILE = {200: {"content": {"application/octet-stream": {}}, "description": "the file"}}
-ERRORS = {
-    400: {"description": "format not available for this export"},
-    404: {"description": "unknown agency"},
-    409: {"description": "ambiguous agency name"},
-}
+ERRORS = {400: error_doc("format not available for this export"), **LOOKUP}
 
 
 def content_disposition(file: ExportFile, disposition: str = "attachment") -> str:
@@ -44,19 +39,8 @@ def content_disposition(file: ExportFile, disposition: str = "attachment") -> st
 def _send(store, kind: str, fmt: str | None, **filters) -> Response:
     try:
         file = render_export(store, kind, fmt, **filters)  # type: ignore[arg-type]
-    except AmbiguousAgency as exc:
-        candidates = [
-            {"name": c.name, "jurisdiction": c.jurisdiction, "iri": c.iri} for c in exc.candidates
-        ]
-        return JSONResponse(
-            {"error": f"{exc!s}: add ?jurisdiction=", "detail": candidates}, status_code=409
-        )
-    except AgencyNotFound as exc:
-        return JSONResponse(
-            {"error": str(exc), "detail": {"closest": list(exc.suggestions)}}, status_code=404
-        )
     except ExportError as exc:
-        return JSONResponse({"error": str(exc), "detail": None}, status_code=400)
+        raise ApiError(400, "bad_export", reason=str(exc)) from exc
     return Response(
         file.content,
         media_type=file.media_type,
@@ -67,9 +51,9 @@ def _send(store, kind: str, fmt: str | None, **filters) -> Response:
 @router.get("/matrix", responses={**FILE, **ERRORS}, summary="Agency × agency coordination matrix")
 def export_matrix(
     store: StoreDep,
+    jurisdiction: JurisdictionFilter,
+    plan: PlanFilter,
     format: Literal["csv", "xlsx", "png"] = "csv",
-    jurisdiction: Text = None,
-    plan: Text = None,
     agency: Text = None,
     mode: Mode = "lead_assist",
     min_count: MinCount = 1,
@@ -80,8 +64,8 @@ def export_matrix(
         store,
         "matrix",
         format,
-        jurisdiction=jurisdiction or None,
-        plan=plan or None,
+        jurisdiction=jurisdiction,
+        plan=plan,
         agency=agency or None,
         mode=mode,
         min_count=min_count,
@@ -91,18 +75,18 @@ def export_matrix(
 @router.get("/ledger", responses={**FILE, **ERRORS}, summary="任务分工台账: one row per task")
 def export_ledger(
     store: StoreDep,
+    jurisdiction: JurisdictionFilter,
+    plan: PlanFilter,
     format: TableFormat = "csv",
     agency: Text = None,
     role: Role = "any",
-    jurisdiction: Text = None,
-    plan: Text = None,
 ) -> Response:
     return _send(
         store,
         "ledger",
         format,
-        jurisdiction=jurisdiction or None,
-        plan=plan or None,
+        jurisdiction=jurisdiction,
+        plan=plan,
         agency=agency or None,
         role=role,
     )
@@ -111,17 +95,17 @@ def export_ledger(
 @router.get("/indicators", responses={**FILE, **ERRORS}, summary="Every target across plans")
 def export_indicators(
     store: StoreDep,
+    jurisdiction: JurisdictionFilter,
+    plan: PlanFilter,
     format: TableFormat = "csv",
-    jurisdiction: Text = None,
-    plan: Text = None,
     subject: Text = None,
 ) -> Response:
     return _send(
         store,
         "indicators",
         format,
-        jurisdiction=jurisdiction or None,
-        plan=plan or None,
+        jurisdiction=jurisdiction,
+        plan=plan,
         subject=subject or None,
     )
 
@@ -133,9 +117,9 @@ def export_indicators(
 )
 def export_conflicts(
     store: StoreDep,
+    jurisdiction: JurisdictionFilter,
+    plan: PlanFilter,
     format: TableFormat = "csv",
-    jurisdiction: Text = None,
-    plan: Text = None,
     subject: Text = None,
 ) -> Response:
     """Subjects match after normalisation (NFKC, no whitespace/punctuation, leading 全县/全区/…
@@ -144,8 +128,8 @@ def export_conflicts(
         store,
         "conflicts",
         format,
-        jurisdiction=jurisdiction or None,
-        plan=plan or None,
+        jurisdiction=jurisdiction,
+        plan=plan,
         subject=subject or None,
     )
 
@@ -157,20 +141,20 @@ def export_conflicts(
 )
 def export_load_chart(
     store: StoreDep,
+    jurisdiction: JurisdictionFilter,
+    plan: PlanFilter,
     format: Literal["png", "svg"] = "png",
-    jurisdiction: Text = None,
-    plan: Text = None,
 ) -> Response:
     """Horizontal stacked bars (牵头, 配合) per agency, busiest first, for one jurisdiction
     (or all) and plan (or all); the same bytes as `plankg export load-chart`."""
-    return _send(store, "load-chart", format, jurisdiction=jurisdiction or None, plan=plan or None)
+    return _send(store, "load-chart", format, jurisdiction=jurisdiction, plan=plan)
 
 
-@router.get("/graphml", responses=FILE, summary="Agency–task graph as GraphML")
-def export_graphml(store: StoreDep, jurisdiction: Text = None, plan: Text = None) -> Response:
-    return _send(store, "graphml", "graphml", jurisdiction=jurisdiction or None, plan=plan or None)
+@router.get("/graphml", responses={**FILE, **ERRORS}, summary="Agency–task graph as GraphML")
+def export_graphml(store: StoreDep, jurisdiction: JurisdictionFilter, plan: PlanFilter) -> Response:
+    return _send(store, "graphml", "graphml", jurisdiction=jurisdiction, plan=plan)
 
 
-@router.get("/gexf", responses=FILE, summary="Agency–task graph as GEXF (Gephi)")
-def export_gexf(store: StoreDep, jurisdiction: Text = None, plan: Text = None) -> Response:
-    return _send(store, "gexf", "gexf", jurisdiction=jurisdiction or None, plan=plan or None)
+@router.get("/gexf", responses={**FILE, **ERRORS}, summary="Agency–task graph as GEXF (Gephi)")
+def export_gexf(store: StoreDep, jurisdiction: JurisdictionFilter, plan: PlanFilter) -> Response:
+    return _send(store, "gexf", "gexf", jurisdiction=jurisdiction, plan=plan)

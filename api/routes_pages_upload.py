@@ -24,8 +24,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from plankg.api import pages_session, security
+from plankg.api.deps import Library, get_settings, get_state, rdf_source
 from plankg.api.routes_pages import html_page
-from plankg.graph.rdf_source import RdfSource
 
 router = APIRouter(tags=["pages"])
 ALLOWED = (".txt", ".md", ".docx", ".pdf", ".html", ".htm")
@@ -102,11 +102,11 @@ def _drafts(request: Request) -> Drafts:
 
 
 def _api_key(request: Request) -> str | None:
-    return request.app.state.settings.api_key
+    return get_settings(request).api_key_value
 
 
-def _library(request: Request) -> Any:
-    return getattr(request.app.state, "library", None)
+def _library(request: Request) -> Library | None:
+    return get_state(request).library
 
 
 def _session(request: Request) -> pages_session.Session | None:
@@ -238,7 +238,7 @@ async def upload_preview(
     except Exception as exc:  # a file extraction cannot read: said on the page, nothing kept
         return _page(request, 422, error=f"{name}：无法读取（{exc}）。 Could not read the file.")
     key = _drafts(request).put(session.sid, name, content)
-    known = {p.doc for p in request.app.state.plankg.store.plans()}
+    known = {p.doc for p in get_state(request).store.plans()}
     return _page(request, preview=_preview(key, name, plan, known))
 
 
@@ -264,11 +264,11 @@ async def upload_add(
 
 def _add(request: Request, name: str, content: bytes) -> dict:
     """Library.add_plan under the app's write lock, then the app serves the new store."""
-    state = request.app.state.plankg
-    with state.lock:
-        store, rdf, summary = _library(request).add_plan(name, content)
-        wrapped = rdf if rdf is None or isinstance(rdf, RdfSource) else RdfSource(rdf)
-        state.store, state.rdf = store, wrapped
+    state, library = get_state(request), _library(request)
+    assert library is not None  # _guard checked it
+    with state.lock:  # the same lock as POST /plans: one change at a time
+        store, rdf, summary = library.add_plan(name, content)
+        state.store, state.rdf = store, rdf_source(rdf, get_settings(request))
     doc = str(summary.get("changed", "")).removeprefix("added ").strip() or name
     with _STATE_LOCK:
         added = getattr(request.app.state, "plan_added", {})

@@ -27,7 +27,8 @@ from typing import Literal
 
 import networkx as nx
 
-from plankg.graph.lookup import Ambiguous, Resolved, resolve_or_suggest
+from plankg.graph.errors import Ambiguous, Unknown
+from plankg.graph.lookup import resolve_agency
 from plankg.graph.store import (
     AgencyInfo,
     AgencyRef,
@@ -275,19 +276,22 @@ def agency_task_graph(
 
 
 # ---------------------------------------------------------------- naming an agency
-class AgencyNotFound(LookupError):
+class AgencyNotFound(Unknown):
+    """`Unknown("agency", …)` under the name the views and exports have always caught."""
+
     def __init__(self, name: str, suggestions: tuple[str, ...] = ()) -> None:
-        super().__init__(f"no agency named {name!r}")
-        self.name = name
-        self.suggestions = suggestions
+        super().__init__("agency", name, suggestions)
+
+    @property
+    def suggestions(self) -> tuple[str, ...]:
+        return self.closest
 
 
-class AmbiguousAgency(LookupError):
+class AmbiguousAgency(Ambiguous):
+    """`Ambiguous("agency", …)` whose candidates are the agencies themselves."""
+
     def __init__(self, name: str, candidates: tuple[AgencyInfo, ...]) -> None:
-        where = "、".join(f"{c.name}（{c.jurisdiction}）" for c in candidates)
-        super().__init__(f"{name!r} names more than one agency: {where}; give a jurisdiction")
-        self.name = name
-        self.candidates = candidates
+        super().__init__("agency", name, candidates)  # type: ignore[arg-type]
 
 
 def resolve_one(store: Store, name: str, jurisdiction: str | None = None) -> AgencyInfo:
@@ -297,9 +301,9 @@ def resolve_one(store: Store, name: str, jurisdiction: str | None = None) -> Age
     exact = store.agency(name)
     if exact is not None:
         return exact
-    found = resolve_or_suggest(store, name, jurisdiction)
-    if isinstance(found, Resolved):
-        return found.agency
-    if isinstance(found, Ambiguous):
-        raise AmbiguousAgency(name, tuple(found.candidates))
-    raise AgencyNotFound(name, tuple(found.suggestions))
+    try:
+        return resolve_agency(store, name, jurisdiction)
+    except Ambiguous as exc:
+        raise AmbiguousAgency(name, exc.candidates) from exc
+    except Unknown as exc:
+        raise AgencyNotFound(name, exc.closest) from exc

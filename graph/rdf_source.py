@@ -8,7 +8,6 @@ sorted N-Triples file keeps together, so they are read back from the file by off
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Collection, Mapping
 from pathlib import Path
@@ -43,6 +42,8 @@ class RdfSource:
         self.path = path
         self.offsets = offsets or {}
         self.triples = len(graph) if graph is not None else (triples or 0)
+        # set by the API from PLANKG_SPARQL_MAX_TRIPLES (api/settings.py)
+        self.sparql_max_triples = DEFAULT_SPARQL_MAX_TRIPLES
         self._lock = threading.Lock()
 
     @classmethod
@@ -75,10 +76,6 @@ class RdfSource:
     @property
     def loaded(self) -> bool:
         return self._graph is not None
-
-    @property
-    def sparql_max_triples(self) -> int:
-        return int(os.environ.get("PLANKG_SPARQL_MAX_TRIPLES", DEFAULT_SPARQL_MAX_TRIPLES))
 
     def check_size(self) -> None:
         """Raise `GraphTooLarge` when the graph is not parsed yet and over the limit."""

@@ -11,7 +11,7 @@ import schemathesis
 from conftest import PLANS_DIR
 from fastapi.testclient import TestClient
 
-from plankg.api.app import ApiSettings, create_app
+from plankg.api.app import Settings, create_app
 from plankg.api.library import data_library
 from plankg.graph.embedded import EmbeddedStore
 from plankg.ingest.pipeline import ingest
@@ -30,7 +30,7 @@ def make_client(data_dir, **settings) -> TestClient:
     """The app as `plankg serve` builds it: the store streamed from plankg.nt, rdflib lazy."""
     store = EmbeddedStore.open(data_dir)
     app = create_app(
-        store, store.rdf, settings=ApiSettings(**settings), library=data_library(data_dir)
+        store, store.rdf, settings=Settings(**settings), library=data_library(data_dir)
     )
     return TestClient(app, raise_server_exceptions=False)
 
@@ -88,10 +88,10 @@ def test_every_spelling_ingest_resolves_resolves_in_the_api(client, sample_plans
 def test_ambiguous_and_unknown_names(client):
     r = client.get("/agencies/自然资源局")
     assert r.status_code == 409
-    assert {c["jurisdiction"] for c in r.json()["detail"]} == {"平江县", "大通湖区"}
+    assert {c["jurisdiction"] for c in r.json()["error"]["candidates"]} == {"平江县", "大通湖区"}
     assert client.get("/agencies/自然资源局", params={"jurisdiction": "平江县"}).status_code == 200
     r = client.get("/agencies/科技工业局")
-    assert r.status_code == 404 and r.json()["detail"]["closest"]
+    assert r.status_code == 404 and r.json()["error"]["closest"]
 
 
 def test_listing_endpoints(client, gold_taskforces):
@@ -141,7 +141,8 @@ def test_sparql_reads_and_refuses_writes(client):
     ]:
         r = client.get("/sparql", params={"query": bad})
         assert r.status_code == 400, bad
-        assert "not allowed" in r.json()["error"] or "only SELECT" in r.json()["error"]
+        message = r.json()["error"]["message"]
+        assert "not allowed" in message or "only SELECT" in message
     assert client.get("/cypher", params={"query": "MATCH (n) RETURN n"}).status_code == 404
 
 
@@ -162,7 +163,7 @@ def test_sparql_refuses_a_graph_over_the_in_process_limit(data_dir, monkeypatch)
     c = make_client(data_dir)
     r = c.get("/sparql", params={"query": "ASK { ?s ?p ?o }"})
     assert r.status_code == 503
-    assert "PLANKG_SPARQL_MAX_TRIPLES" in r.json()["error"]
+    assert "PLANKG_SPARQL_MAX_TRIPLES" in r.json()["error"]["message"]
     assert c.get("/agencies/科工信局/tasks").status_code == 200  # everything else still works
 
 
@@ -170,12 +171,15 @@ def test_validation_errors_are_json_without_traces(client):
     r = client.get("/agencies/科工信局/tasks", params={"role": "boss"})
     assert r.status_code == 422
     body = r.json()
-    assert body["error"].startswith("invalid request") and "Traceback" not in r.text
+    assert body["error"]["code"] == "invalid_request" and "Traceback" not in r.text
+    assert body["error"]["problems"] == [
+        {"where": "query.role", "problem": body["error"]["problems"][0]["problem"]}
+    ]
 
 
 def test_mutations_are_disabled_without_a_key(client):
     r = client.post("/plans", files={"file": ("p.txt", "1.改革。（县发改局牵头）".encode())})
-    assert r.status_code == 403 and "PLANKG_API_KEY" in r.json()["error"]
+    assert r.status_code == 403 and "PLANKG_API_KEY" in r.json()["error"]["message"]
     assert client.delete("/plans/000_99d16d149e72ffbe.txt").status_code == 403
 
 
@@ -185,7 +189,7 @@ def test_cors_is_off_by_default(client):
 
 
 def test_body_size_limit(data_dir):
-    c = make_client(data_dir, api_key="k", max_body_bytes=1000)
+    c = make_client(data_dir, api_key="k", max_body_mib=0.001)  # 1,048 bytes
     r = c.post("/plans", files={"file": ("p.txt", b"x" * 5000)}, headers={"X-API-Key": "k"})
     assert r.status_code == 413
 
@@ -205,7 +209,7 @@ def test_upload_persists_across_restart_and_bad_uploads_change_nothing(tmp_path,
     bad = c.post(
         "/plans", files={"file": ("bad.txt", b"\x00\x01binary")}, headers={"X-API-Key": "secret"}
     )
-    assert bad.status_code == 422 and "bad.txt" in bad.json()["error"]
+    assert bad.status_code == 422 and "bad.txt" in bad.json()["error"]["message"]
     assert (data / "plankg.nt").read_bytes() == before
     ok = c.post(
         "/plans",

@@ -89,22 +89,11 @@ def _serve(app) -> Iterator[str]:
         thread.join(10)
 
 
-def _routers() -> list:
-    from plankg.api import routes_export, routes_pages, routes_pages_upload, routes_viz
-
-    return [
-        routes_pages.router,
-        routes_pages_upload.router,
-        routes_viz.router,
-        routes_export.router,
-    ]
-
-
 @pytest.fixture(scope="module")
 def server(store) -> Iterator[str]:
-    from plankg.api.app import ApiSettings, create_app
+    from plankg.api.app import Settings, create_app
 
-    with _serve(create_app(store, None, settings=ApiSettings(), extra_routers=_routers())) as url:
+    with _serve(create_app(store, None, settings=Settings())) as url:
         yield url
 
 
@@ -216,7 +205,7 @@ def webapp(browser, tmp_path_factory) -> Iterator[str]:
     """The app over a data folder of its own (the upload test changes it), with a key."""
     from conftest import PLANS_DIR
 
-    from plankg.api.app import ApiSettings, create_app
+    from plankg.api.app import Settings, create_app
     from plankg.api.library import data_library
     from plankg.graph.embedded import EmbeddedStore
     from plankg.ingest.pipeline import ingest
@@ -227,9 +216,8 @@ def webapp(browser, tmp_path_factory) -> Iterator[str]:
     app = create_app(
         store,
         store.rdf,
-        settings=ApiSettings(api_key=KEY),
+        settings=Settings(api_key=KEY),
         library=data_library(data),
-        extra_routers=_routers(),
     )
     with _serve(app) as url:
         yield url

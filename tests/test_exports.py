@@ -294,12 +294,9 @@ def test_csv_writer_keeps_empty_cells_empty():
 def client(store):
     from fastapi.testclient import TestClient
 
-    from plankg.api import routes_export, routes_viz
-    from plankg.api.app import ApiSettings, create_app
+    from plankg.api.app import Settings, create_app
 
-    app = create_app(
-        store, None, settings=ApiSettings(), extra_routers=[routes_viz.router, routes_export.router]
-    )
+    app = create_app(store, None, settings=Settings())
     return TestClient(app)
 
 
@@ -333,7 +330,7 @@ def test_api_exports_have_type_and_rfc5987_file_name(client, url, media, name):
 def test_api_export_errors(client):
     assert client.get("/export/ledger?agency=自然资源局").status_code == 409
     missing = client.get("/export/ledger?agency=并不存在的局")
-    assert missing.status_code == 404 and "closest" in missing.json()["detail"]
+    assert missing.status_code == 404 and "closest" in missing.json()["error"]
     assert client.get("/export/ledger?format=png").status_code == 422
     assert client.get("/export/matrix?min_count=0").status_code == 422
 

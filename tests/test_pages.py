@@ -16,8 +16,8 @@ import pytest
 from conftest import PLANS_DIR
 from fastapi.testclient import TestClient
 
-from plankg.api import pages_session, routes_export, routes_pages, routes_pages_upload, routes_viz
-from plankg.api.app import ApiSettings, create_app
+from plankg.api import pages_session
+from plankg.api.app import Settings, create_app
 from plankg.api.library import data_library
 from plankg.graph.embedded import EmbeddedStore
 from plankg.ingest.pipeline import ingest
@@ -25,7 +25,6 @@ from plankg.viz.page import remote_references
 
 KEY = "a-test-key-long-enough"
 HELD_BACK = "002_8aa6bc9b8e9b2c75.txt"  # not ingested: the upload tests add it
-ROUTERS = [routes_pages.router, routes_pages_upload.router, routes_viz.router, routes_export.router]
 
 
 @pytest.fixture(scope="module")
@@ -40,9 +39,8 @@ def make_client(data: Path, library: bool = True, **settings) -> TestClient:
     app = create_app(
         store,
         store.rdf,
-        settings=ApiSettings(**settings),
+        settings=Settings(**settings),
         library=data_library(data) if library else None,
-        extra_routers=ROUTERS,
     )
     return TestClient(app)
 
@@ -119,10 +117,12 @@ def test_search_lists_several_and_explains_none(client, store):
     hits = {a.name for a in store.agencies("农业")}
     assert len(hits) > 1 and all(h in partial.text for h in hits)
     none = client.get("/search", params={"q": "科工信息局"})
-    assert none.status_code == 404 and "没有找到单位" in none.text
-    assert "科工信局" in text_of(none.text)  # the closest name, linked
-    bad = client.get("/search", params={"q": "科工信局", "jurisdiction": "北京市"})
-    assert bad.status_code == 404 and "没有这个辖区" in bad.text and "平江县" in bad.text
+    assert none.status_code == 404 and "unknown_agency" in none.text
+    assert "不对应任何单位" in none.text  # Chinese first
+    assert "/search?q=%E7%A7%91%E5%B7%A5%E4%BF%A1%E5%B1%80" in none.text  # 科工信局, linked
+    bad = client.get("/search", params={"q": "科工信局", "jurisdiction": "平江"})
+    assert bad.status_code == 404 and "unknown_jurisdiction" in bad.text
+    assert "jurisdiction=%E5%B9%B3%E6%B1%9F%E5%8E%BF" in bad.text  # 平江县, linked
 
 
 # ---------------------------------------------------------------- agency page
@@ -167,13 +167,14 @@ def test_agency_page_ledger_buttons_download_its_ledger(client, store):
 
 def test_agency_page_typos_are_404_pages_with_the_closest_names(client):
     unknown = client.get("/agency/科工信息局")
-    assert unknown.status_code == 404 and "科工信局" in text_of(unknown.text)
+    assert unknown.status_code == 404 and "没有找到单位" in unknown.text
+    assert 'href="/agency/%E7%A7%91%E5%B7%A5%E4%BF%A1%E5%B1%80"' in unknown.text  # 科工信局
     jur = client.get("/agency/科工信局", params={"jurisdiction": "平江"})
-    assert jur.status_code == 404 and "没有这个辖区" in jur.text
+    assert jur.status_code == 404 and "不对应任何辖区" in jur.text
     assert "jurisdiction=%E5%B9%B3%E6%B1%9F%E5%8E%BF" in jur.text  # 平江县, as a link
-    plan = client.get("/agency/科工信局", params={"plan": "nope.txt"})
-    assert plan.status_code == 404 and "没有这个方案" in plan.text
-    assert "000_99d16d149e72ffbe.txt" in plan.text
+    plan = client.get("/agency/科工信局", params={"plan": "000_99d16d149e72ffbf"})
+    assert plan.status_code == 404 and "不对应任何方案" in plan.text
+    assert "plan=000_99d16d149e72ffbe.txt" in plan.text
     ambiguous = client.get("/agency/自然资源局")
     assert ambiguous.status_code == 409 and "jurisdiction=" in ambiguous.text
     one = client.get("/agency/自然资源局", params={"jurisdiction": "大通湖区"})
@@ -203,7 +204,8 @@ def test_task_page_highlights_the_clause_in_the_task_text(client, store):
     assert " / ".join(task.source.section) in text and task.source.plan_title in text
     assert all(p in text for p in task.parks)
     missing = client.get("/task/000_99d16d149e72ffbe-t999")
-    assert missing.status_code == 404 and "没有这项任务" in missing.text
+    assert missing.status_code == 404 and "没有编号为" in missing.text
+    assert 'href="/task/000_99d16d149e72ffbe-t001"' in missing.text
 
 
 def test_static_css_is_served_and_pages_need_nothing_else(client):

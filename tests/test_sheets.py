@@ -320,8 +320,7 @@ def test_load_chart_png_and_svg_are_stable_and_the_same_from_cli_and_api(
     from fastapi.testclient import TestClient
     from typer.testing import CliRunner
 
-    from plankg.api import routes_export, routes_viz
-    from plankg.api.app import ApiSettings, create_app
+    from plankg.api.app import Settings, create_app
     from plankg.api.cli import app
     from plankg.api.commands import export
 
@@ -338,8 +337,7 @@ def test_load_chart_png_and_svg_are_stable_and_the_same_from_cli_and_api(
         create_app(
             real,
             None,
-            settings=ApiSettings(),
-            extra_routers=[routes_viz.router, routes_export.router],
+            settings=Settings(),
         )
     )
     for fmt, file in (("png", png), ("svg", svg)):
@@ -358,8 +356,7 @@ def test_cli_and_api_workbooks_are_the_same_bytes(real, tmp_path, monkeypatch):
     from fastapi.testclient import TestClient
     from typer.testing import CliRunner
 
-    from plankg.api import routes_export, routes_viz
-    from plankg.api.app import ApiSettings, create_app
+    from plankg.api.app import Settings, create_app
     from plankg.api.cli import app
     from plankg.api.commands import export
     from plankg.viz import xlsx
@@ -378,8 +375,7 @@ def test_cli_and_api_workbooks_are_the_same_bytes(real, tmp_path, monkeypatch):
         create_app(
             real,
             None,
-            settings=ApiSettings(),
-            extra_routers=[routes_viz.router, routes_export.router],
+            settings=Settings(),
         )
     )
     api = client.get("/export/ledger", params={"agency": "科工信局", "format": "xlsx"}).content

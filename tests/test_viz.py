@@ -234,12 +234,9 @@ def test_remote_references_are_detected():
 def client(store):
     from fastapi.testclient import TestClient
 
-    from plankg.api import routes_export, routes_viz
-    from plankg.api.app import ApiSettings, create_app
+    from plankg.api.app import Settings, create_app
 
-    app = create_app(
-        store, None, settings=ApiSettings(), extra_routers=[routes_viz.router, routes_export.router]
-    )
+    app = create_app(store, None, settings=Settings())
     return TestClient(app)
 
 

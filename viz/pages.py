@@ -1,75 +1,22 @@
 """View models of the web app's pages: plain dataclasses built from the `Store`, so templates
 only lay out what is here and the page tests can check the content without HTML.
 
-Lookups that a person types (an agency name, a jurisdiction, a plan filter) either resolve or
-raise `PageNotFound` / `PageAmbiguous` carrying the closest names, never an empty page.
+What a person types (an agency name, a jurisdiction, a plan filter) goes through
+`graph.lookup`: it resolves, or raises the domain error (`graph.errors`) with the closest
+names, which the API renders as a 404/409 page — never an empty page.
 """
 
 from __future__ import annotations
 
-import difflib
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import PurePath
 
+from plankg.graph.errors import Ambiguous, BadFilter, Unknown
 from plankg.graph.exports import agency_labels, section_text, target_text
-from plankg.graph.lookup import Ambiguous, Resolved, resolve_or_suggest
+from plankg.graph.lookup import check_jurisdiction, check_plan, resolve_agency
 from plankg.graph.sheets import deadline_text
 from plankg.graph.store import AgencyInfo, AgencyRef, LoadRow, PlanInfo, Store, TaskInfo
-
-
-class PageNotFound(LookupError):
-    """Nothing is called `value`; `closest` are names that exist (for the 404 page)."""
-
-    def __init__(self, what: str, value: str, closest: list[str]) -> None:
-        super().__init__(f"no {what} called {value!r}")
-        self.what, self.value, self.closest = what, value, closest
-
-
-class PageAmbiguous(LookupError):
-    """`value` names several agencies (one per jurisdiction): the page lists them."""
-
-    def __init__(self, value: str, candidates: list[AgencyInfo]) -> None:
-        super().__init__(f"{value!r} names several agencies")
-        self.value, self.candidates = value, candidates
-
-
-def closest(value: str, names: list[str], n: int = 5) -> list[str]:
-    return difflib.get_close_matches(value, names, n=n, cutoff=0.3)
-
-
-def check_jurisdiction(store: Store, jurisdiction: str | None) -> str | None:
-    """The jurisdiction filter as given, or `PageNotFound` with the known ones closest to it."""
-    if not jurisdiction:
-        return None
-    known = sorted({p.jurisdiction for p in store.plans() if p.jurisdiction})
-    if jurisdiction not in known:
-        raise PageNotFound("jurisdiction", jurisdiction, closest(jurisdiction, known) or known)
-    return jurisdiction
-
-
-def check_plan(store: Store, plan: str | None) -> PlanInfo | None:
-    """The plan a `plan` filter names (document name or stem), or `PageNotFound`."""
-    if not plan:
-        return None
-    plans = store.plans()
-    for p in plans:
-        if plan in (p.doc, PurePath(p.doc).stem):
-            return p
-    names = [p.doc for p in plans]
-    raise PageNotFound("plan", plan, closest(plan, names) or names[:5])
-
-
-def resolve_agency(store: Store, name: str, jurisdiction: str | None = None) -> AgencyInfo:
-    """Any alias → the one agency; `PageAmbiguous` or `PageNotFound` (closest names) if not."""
-    check_jurisdiction(store, jurisdiction)
-    found = resolve_or_suggest(store, name, jurisdiction)
-    if isinstance(found, Resolved):
-        return found.agency
-    if isinstance(found, Ambiguous):
-        raise PageAmbiguous(name, found.candidates)
-    raise PageNotFound("agency", name, list(found.suggestions))
 
 
 # ---------------------------------------------------------------- home
@@ -117,7 +64,6 @@ class SearchResult:
 
     query: str
     hits: list[AgencyInfo] = field(default_factory=list)
-    closest: list[str] = field(default_factory=list)
 
     @property
     def unique(self) -> AgencyInfo | None:
@@ -126,16 +72,19 @@ class SearchResult:
 
 def search_agencies(store: Store, q: str, jurisdiction: str | None = None) -> SearchResult:
     """Exact names and aliases first (`科工信局` is one agency even if other names contain
-    it); else every agency with a name or alias containing `q`; else the closest names."""
+    it); else every agency with a name or alias containing `q`. Nothing found raises
+    `BadFilter` on `q` with the closest names (the page links each to the same search)."""
     q = q.strip()
     check_jurisdiction(store, jurisdiction)
-    found = resolve_or_suggest(store, q, jurisdiction)
-    if isinstance(found, Resolved):
-        return SearchResult(q, [found.agency])
-    if isinstance(found, Ambiguous):
-        return SearchResult(q, list(found.candidates))
-    hits = store.agencies(q, jurisdiction) if q else []
-    return SearchResult(q, hits, [] if hits else list(found.suggestions))
+    try:
+        return SearchResult(q, [resolve_agency(store, q, jurisdiction)])
+    except Ambiguous as exc:
+        return SearchResult(q, list(exc.candidates))
+    except Unknown as exc:
+        hits = store.agencies(q, jurisdiction) if q else []
+        if not hits:
+            raise BadFilter("q", q, exc.closest, kind="agency") from exc
+        return SearchResult(q, hits)
 
 
 # ---------------------------------------------------------------- agency
@@ -174,6 +123,7 @@ def _roles(t: TaskInfo, iri: str) -> tuple[str, ...]:
 
 
 def agency_model(store: Store, agency: AgencyInfo, plan: str | None = None) -> AgencyModel:
+    """`plan` must name a plan (`BadFilter` otherwise)."""
     chosen = check_plan(store, plan)
     tasks = store.tasks_of_agency(agency.iri, "any", chosen.doc if chosen else None)
     rows = [

@@ -1,22 +1,8 @@
-"""CLI command modules. Each exposes `register(app: typer.Typer) -> None`."""
+"""CLI command modules, one static list. Each exposes `register(app: typer.Typer) -> None`;
+a module that fails to import stops the CLI with the error rather than losing its commands."""
 
 from __future__ import annotations
 
-import importlib
-from types import ModuleType
+from plankg.api.commands import export, extract, ingest, load, query, serve, viz
 
-_NAMES = ["extract", "ingest", "query", "serve", "viz", "export", "load"]
-
-
-def _load() -> list[ModuleType]:
-    modules = []
-    for name in _NAMES:
-        try:
-            modules.append(importlib.import_module(f"plankg.api.commands.{name}"))
-        except ModuleNotFoundError as exc:  # a command group not written yet
-            if exc.name != f"plankg.api.commands.{name}":
-                raise
-    return modules
-
-
-COMMAND_MODULES = _load()
+COMMAND_MODULES = (extract, ingest, query, serve, viz, export, load)

@@ -9,6 +9,8 @@ from typing import Annotated, Literal
 import typer
 
 from plankg.api.commands.viz import Data, Jurisdiction, Plan, open_store
+from plankg.api.messages import error_line, say
+from plankg.graph.lookup import check_filters
 
 
 def register(app: typer.Typer) -> None:
@@ -43,14 +45,15 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Matrix, ledger, indicators, conflicts (CSV/XLSX/PNG), the load chart (PNG/SVG) or
         the graph (GraphML/GEXF)."""
-        from plankg.graph.exports import AgencyNotFound, AmbiguousAgency
         from plankg.viz.files import FORMATS, ExportError, render_export
 
+        store = open_store(data)
+        check_filters(store, plan=plan, jurisdiction=jurisdiction)
         suffix = out.suffix.lstrip(".").lower()
         fmt = format or (suffix if suffix in FORMATS[what] else None)
         try:
             file = render_export(
-                open_store(data),
+                store,
                 what,
                 fmt,
                 jurisdiction=jurisdiction,
@@ -61,13 +64,10 @@ def register(app: typer.Typer) -> None:
                 mode=mode,
                 subject=subject,
             )
-        except (ExportError, AmbiguousAgency) as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(2) from exc
-        except AgencyNotFound as exc:
-            hint = f"; closest: {'、'.join(exc.suggestions)}" if exc.suggestions else ""
-            typer.echo(f"error: {exc}{hint}", err=True)
+        except ExportError as exc:
+            typer.echo(error_line("bad_export", reason=exc), err=True)
             raise typer.Exit(2) from exc
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_bytes(file.content)
-        typer.echo(f"wrote {out} ({file.media_type.split(';')[0]}, {len(file.content)} bytes)")
+        media = file.media_type.split(";")[0]
+        typer.echo(say("wrote_file", path=out, media=media, size=len(file.content)))

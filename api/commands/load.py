@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+from plankg.api.settings import get_settings
 
 if TYPE_CHECKING:
     from plankg.graph.nt_rows import NtRows
@@ -66,7 +67,8 @@ def register(app: typer.Typer) -> None:
             if csv_out:
                 files = write_admin_csvs(pg, csv_out)
                 typer.echo(f"wrote {len(files)} CSV files to {csv_out}")
-        uri = neo4j or os.environ.get("NEO4J_URI")
+        settings = get_settings()
+        uri = neo4j or settings.neo4j_uri
         if not uri:
             if not (cypher_out or csv_out):
                 typer.echo(
@@ -79,8 +81,8 @@ def register(app: typer.Typer) -> None:
         from plankg.graph.neo4j_store import DRIVER_OPTIONS, Neo4jLoader
 
         auth = (
-            user or os.environ.get("NEO4J_USER", "neo4j"),
-            password or os.environ.get("NEO4J_PASSWORD", ""),
+            user or settings.neo4j_user,
+            password or settings.neo4j_password.get_secret_value(),
         )
         with driver_module.GraphDatabase.driver(uri, auth=auth, **DRIVER_OPTIONS) as driver:
             loader = Neo4jLoader(
@@ -88,7 +90,7 @@ def register(app: typer.Typer) -> None:
                 batch_size=batch_size,
                 max_batch_bytes=max_batch_bytes,
                 create_schema=schema,
-                database=database or os.environ.get("NEO4J_DATABASE") or None,
+                database=database or settings.neo4j_database,
             )
             started = time.perf_counter()
             try:

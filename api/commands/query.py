@@ -10,7 +10,8 @@ from typing import Annotated, Literal
 
 import typer
 
-from plankg.graph.lookup import Ambiguous, Resolved, resolve_or_suggest
+from plankg.api.commands.viz import open_store
+from plankg.graph.lookup import check_filters, resolve_agency, resolve_park
 
 
 def _width(s: str) -> int:
@@ -47,13 +48,8 @@ def register(app: typer.Typer) -> None:
         as_json: Annotated[bool, typer.Option("--json", help="JSON for scripts.")] = False,
     ) -> None:
         """Ask the graph: tasks an agency leads or assists, an agency card, a park's projects."""
-        from plankg.graph.embedded import EmbeddedStore
-
-        try:
-            store = EmbeddedStore.open(data)
-        except FileNotFoundError as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(2) from exc
+        store = open_store(data)
+        check_filters(store, plan=plan, jurisdiction=jurisdiction)
 
         def emit(payload, rows, header):
             if as_json:
@@ -62,14 +58,7 @@ def register(app: typer.Typer) -> None:
                 typer.echo(table(rows, header))
 
         if what == "park":
-            parks = [
-                p
-                for p in store.park_by_name(name)
-                if not jurisdiction or p.jurisdiction == jurisdiction
-            ]
-            if not parks:
-                typer.echo(f"no park called {name}", err=True)
-                raise typer.Exit(1)
+            parks = [resolve_park(store, name, jurisdiction)]
             projects = [p for park in parks for p in store.projects_in_park(park.iri)]
             emit(
                 [dataclasses.asdict(p) for p in projects],
@@ -77,18 +66,7 @@ def register(app: typer.Typer) -> None:
                 ["项目 project", "园区 park", "依据 evidence"],
             )
             return
-        found = resolve_or_suggest(store, name, jurisdiction)
-        if isinstance(found, Ambiguous):
-            typer.echo(f"{name} is ambiguous; add --jurisdiction:", err=True)
-            for a in found.candidates:
-                typer.echo(f"  {a.name}  [{a.jurisdiction}]", err=True)
-            raise typer.Exit(2)
-        if not isinstance(found, Resolved):
-            typer.echo(
-                f"no agency called {name}; closest: {'、'.join(found.suggestions) or '-'}", err=True
-            )
-            raise typer.Exit(1)
-        agency = found.agency
+        agency = resolve_agency(store, name, jurisdiction)
         if what == "agency":
             lead = store.tasks_of_agency(agency.iri, "lead", plan)
             assist = store.tasks_of_agency(agency.iri, "assist", plan)

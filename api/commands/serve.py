@@ -1,13 +1,21 @@
-"""`plankg serve`: the API and views over the embedded store (default) or Neo4j."""
+"""`plankg serve`: the API and views over the embedded store (default) or Neo4j.
+
+The listening socket is bound before the graph is loaded, so a port already in use is an error
+(exit 2) before anything says "Serving …"; uvicorn then serves on that socket with the HTTP
+limits of `api/http_server.py`.
+"""
 
 from __future__ import annotations
 
 import gc
-import os
 from pathlib import Path
 from typing import Annotated, Literal
 
 import typer
+
+from plankg.api.http_server import bind, uvicorn_config
+from plankg.api.messages import error_line, say
+from plankg.api.settings import Settings, get_settings
 
 
 def build_app(
@@ -17,25 +25,27 @@ def build_app(
     user: str | None,
     password: str | None,
     database: str | None = None,
+    settings: Settings | None = None,
 ):
-    from plankg.api.app import ApiSettings, create_app
+    from plankg.api.app import create_app
     from plankg.graph.embedded import NODE_TYPES, EmbeddedStore
     from plankg.graph.rdf_source import RdfSource
 
+    settings = settings or get_settings()
     library = None
     if store_kind == "neo4j":
         import neo4j
 
         from plankg.graph.neo4j_store import DRIVER_OPTIONS, Neo4jStore
 
-        uri = uri or os.environ.get("NEO4J_URI")
+        uri = uri or settings.neo4j_uri
         if not uri:
-            raise typer.BadParameter("--store neo4j needs --neo4j-uri or NEO4J_URI")
+            raise typer.BadParameter(say("neo4j_uri_missing"))
         auth = (
-            user or os.environ.get("NEO4J_USER", "neo4j"),
-            password or os.environ.get("NEO4J_PASSWORD", ""),
+            user or settings.neo4j_user,
+            password or settings.neo4j_password.get_secret_value(),
         )
-        database = database or os.environ.get("NEO4J_DATABASE") or None
+        database = database or settings.neo4j_database
         driver = neo4j.GraphDatabase.driver(uri, auth=auth, **DRIVER_OPTIONS)
         store = Neo4jStore(driver, database=database)
         # /sparql and RDF answers read the local files when there are any
@@ -48,29 +58,20 @@ def build_app(
         embedded = EmbeddedStore.open(data)
         store, rdf = embedded, embedded.rdf
         library = data_library(data)
-    return create_app(
-        store, rdf, settings=ApiSettings.from_env(), library=library, extra_routers=_extra_routers()
-    )
-
-
-def _extra_routers() -> list:
-    """The views and exports, when that part of the product is installed."""
-    routers = []
-    pages = ("plankg.api.routes_pages", "plankg.api.routes_pages_upload")
-    for module in (*pages, "plankg.api.routes_viz", "plankg.api.routes_export"):
-        try:
-            mod = __import__(module, fromlist=["router"])
-        except ModuleNotFoundError:
-            continue
-        routers.append(mod.router)
-    return routers
+    return create_app(store, rdf, settings=settings, library=library)
 
 
 def register(app: typer.Typer) -> None:
+    defaults = get_settings()
+
     @app.command()
     def serve(
-        host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-        port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+        host: Annotated[
+            str, typer.Option(help="Interface to listen on (default: $PLANKG_HOST).")
+        ] = defaults.host,
+        port: Annotated[
+            int, typer.Option(min=1, max=65535, help="Port (default: $PLANKG_PORT).")
+        ] = defaults.port,
         store: Annotated[
             Literal["memory", "neo4j"], typer.Option(help="Which store answers.")
         ] = "memory",
@@ -88,22 +89,27 @@ def register(app: typer.Typer) -> None:
         """Serve the JSON API, SPARQL, views and exports."""
         import uvicorn
 
+        settings = get_settings()
         try:
-            application = build_app(store, data, neo4j_uri, user, password, database)
+            sock = bind(host, port, settings.backlog)
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            typer.echo(
+                error_line("port_in_use", host=host, port=port, reason=reason),
+                err=True,
+            )
+            raise typer.Exit(2) from exc
+        try:
+            application = build_app(store, data, neo4j_uri, user, password, database, settings)
         except FileNotFoundError as exc:
-            typer.echo(f"error: {exc}", err=True)
+            sock.close()
+            typer.echo(error_line("data_missing", path=data), err=True)
+            typer.echo(f"  ({exc})", err=True)
             raise typer.Exit(2) from exc
         # The loaded graph lives as long as the process: frozen, it is left out of every
         # later collection, which would otherwise walk millions of objects mid-request.
         gc.collect()
         gc.freeze()
-        typer.echo(f"Serving plankg on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
-        # no access log or proxy-header rewriting: both cost per request and neither is used
-        uvicorn.run(
-            application,
-            host=host,
-            port=port,
-            log_level="warning",
-            access_log=False,
-            proxy_headers=False,
-        )
+        typer.echo(say("serving", host=host, port=port))
+        server = uvicorn.Server(uvicorn_config(application, settings))
+        server.run(sockets=[sock])

@@ -8,6 +8,8 @@ from typing import Annotated, Literal
 
 import typer
 
+from plankg.api.messages import error_line, say
+from plankg.graph.lookup import check_filters
 from plankg.graph.store import Store
 from plankg.viz.page import DEFAULT_NODE_BUDGET
 
@@ -30,14 +32,23 @@ def open_store(data: Path) -> Store:
     try:
         return EmbeddedStore.open(data)
     except FileNotFoundError as exc:
-        typer.echo(f"error: {exc}", err=True)
+        typer.echo(error_line("data_missing", path=data), err=True)
+        typer.echo(f"  ({exc})", err=True)
         raise typer.Exit(2) from exc
+
+
+def checked_store(data: Path, plan: str | None, jurisdiction: str | None) -> Store:
+    """The store, once the filters name something in it (a typo is a `BadFilter`)."""
+    store = open_store(data)
+    check_filters(store, plan=plan, jurisdiction=jurisdiction)
+    return store
 
 
 def _write(out: Path, page: str) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(page, encoding="utf-8")
-    typer.echo(f"wrote {out} ({len(page.encode('utf-8')) // 1024} KB, opens offline)")
+    size = len(page.encode("utf-8")) // 1024
+    typer.echo(say("wrote_page", path=out, kib=size))
 
 
 def register(app: typer.Typer) -> None:
@@ -56,7 +67,8 @@ def register(app: typer.Typer) -> None:
         """Cross-agency load: agencies sized by tasks, edges lead → assisting agency."""
         from plankg.viz.load_view import load_page
 
-        _write(out, load_page(open_store(data), jurisdiction, plan, role, max_nodes))
+        store = checked_store(data, plan, jurisdiction)
+        _write(out, load_page(store, jurisdiction, plan, role, max_nodes))
 
     @viz.command("agency")
     def agency(
@@ -69,19 +81,10 @@ def register(app: typer.Typer) -> None:
         data: Data = Path("build"),
     ) -> None:
         """One agency: the tasks it leads and assists, their targets, its partner agencies."""
-        from plankg.graph.exports import AgencyNotFound, AmbiguousAgency
         from plankg.viz.agency_view import agency_page
 
-        try:
-            page = agency_page(open_store(data), name, jurisdiction, plan, role, max_nodes)
-        except AmbiguousAgency as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(2) from exc
-        except AgencyNotFound as exc:
-            hint = f"; closest: {'、'.join(exc.suggestions)}" if exc.suggestions else ""
-            typer.echo(f"error: {exc}{hint}", err=True)
-            raise typer.Exit(2) from exc
-        _write(out, page)
+        store = checked_store(data, plan, jurisdiction)
+        _write(out, agency_page(store, name, jurisdiction, plan, role, max_nodes))
 
     @viz.command("parks")
     def parks(
@@ -94,4 +97,5 @@ def register(app: typer.Typer) -> None:
         """Parks with their located-in projects and the tasks that mention them."""
         from plankg.viz.parks_view import parks_page
 
-        _write(out, parks_page(open_store(data), jurisdiction, plan, max_nodes))
+        store = checked_store(data, plan, jurisdiction)
+        _write(out, parks_page(store, jurisdiction, plan, max_nodes))

@@ -1,0 +1,120 @@
+"""What the API and the CLI say to a person, as data: code -> (中文, English), Chinese first.
+
+Domain errors (unknown / ambiguous names, bad filters) have their table in `graph/errors.py`;
+this one holds what only the front ends say (keys, limits, routes, the CLI's status lines).
+`say(code, lang, **params)` renders either table.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from plankg.graph.errors import MESSAGES as DOMAIN_MESSAGES
+from plankg.graph.errors import Lang, render
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    # HTTP
+    "admin_disabled": (
+        "修改功能未开启：请在服务器上设置 PLANKG_API_KEY",
+        "disabled: set PLANKG_API_KEY on the server to enable changes",
+    ),
+    "bad_api_key": ("缺少或错误的 X-API-Key 请求头", "missing or wrong X-API-Key header"),
+    "read_only_store": (
+        "此存储不能通过接口修改（只读）",
+        "disabled: this store is read-only through the API",
+    ),
+    "body_too_large": (
+        "请求体超过 {limit} MiB 的上限",
+        "request body larger than the {limit} MiB limit",
+    ),
+    "not_found": ("没有这个地址：{path}", "no such address: {path}"),
+    "method_not_allowed": (
+        "{path} 不支持 {method} 方法（可用：{allow}）",
+        "{method} is not allowed on {path} (allowed: {allow})",
+    ),
+    "invalid_request": ("请求参数有误，请检查参数", "invalid request: check the parameters"),
+    "internal": (
+        "服务器内部错误，详情见服务器日志",
+        "internal error: the server log has the details",
+    ),
+    "header_too_large": (
+        "请求头超过 {limit} KiB 的上限",
+        "request headers larger than the {limit} KiB limit",
+    ),
+    "overloaded": ("服务器繁忙，请稍后再试", "the server is busy: try again shortly"),
+    "bad_upload": ("无法添加该方案：{reason}", "the plan was not added: {reason}"),
+    "bad_export": ("无法按此要求导出：{reason}", "cannot export as asked: {reason}"),
+    "graph_too_large": ("图谱太大，无法在进程内执行 SPARQL：{reason}", "{reason}"),
+    "no_rdf": ("此服务器没有加载 RDF 图谱", "this server has no RDF graph loaded"),
+    "no_cypher": ("只有 Neo4j 存储支持 /cypher", "/cypher needs the Neo4j store"),
+    "error": ("{message}", "{message}"),
+    # CLI
+    "cli_error": ("错误：{message}", "error: {message}"),
+    "data_missing": (
+        "数据目录 {path} 中没有图谱：请先运行 plankg ingest",
+        "no graph in {path}: run plankg ingest first",
+    ),
+    "port_in_use": (
+        "无法监听 {host}:{port}：{reason}（端口被占用？换一个 --port）",
+        "cannot listen on {host}:{port}: {reason} (port in use? try another --port)",
+    ),
+    "serving": (
+        "plankg 服务地址 http://{host}:{port}（接口文档：http://{host}:{port}/docs）",
+        "Serving plankg on http://{host}:{port}  (API docs: http://{host}:{port}/docs)",
+    ),
+    "neo4j_uri_missing": (
+        "--store neo4j 需要 --neo4j-uri 或环境变量 NEO4J_URI",
+        "--store neo4j needs --neo4j-uri or NEO4J_URI",
+    ),
+    "closest": ("相近的名称：{names}", "closest: {names}"),
+    "wrote_page": (
+        "已写入 {path}（{kib} KB，可离线打开）",
+        "wrote {path} ({kib} KB, opens offline)",
+    ),
+    "wrote_file": ("已写入 {path}（{media}，{size} 字节）", "wrote {path} ({media}, {size} bytes)"),
+    "candidates": ("可能是：{names}", "candidates: {names}"),
+}
+
+_DUPLICATES = MESSAGES.keys() & DOMAIN_MESSAGES.keys()
+assert not _DUPLICATES, f"message codes defined twice: {_DUPLICATES}"
+ALL_MESSAGES = {**DOMAIN_MESSAGES, **MESSAGES}
+
+
+def say(code: str, lang: Lang = "both", **params: Any) -> str:
+    """The message `code` with `params` filled in, Chinese first unless `lang` says."""
+    if code in MESSAGES:
+        zh, en = MESSAGES[code]
+        values = {k: v for k, v in params.items()}
+        if lang == "zh":
+            return zh.format(**values)
+        if lang == "en":
+            return en.format(**values)
+        zh_text, en_text = zh.format(**values), en.format(**values)
+        return zh_text if zh_text == en_text else zh_text + " / " + en_text
+    return render(code, params, lang)
+
+
+def error_line(code: str, **params: Any) -> str:
+    """One CLI error line: `错误：… / error: …`."""
+    zh = say("cli_error", "zh", message=say(code, "zh", **params))
+    en = say("cli_error", "en", message=say(code, "en", **params))
+    return zh + " / " + en
+
+
+def language(accept_language: str | None) -> Lang:
+    """`Accept-Language` → which half of a message: English when English is preferred to
+    Chinese, Chinese alone when Chinese is asked for, both (Chinese first) otherwise."""
+    best: tuple[float, str] | None = None
+    for part in (accept_language or "").split(","):
+        tag, _, q = part.strip().partition(";q=")
+        tag = tag.strip().lower()
+        try:
+            weight = float(q) if q else 1.0
+        except ValueError:
+            continue
+        primary = tag.split("-")[0]
+        if primary in ("zh", "en") and (best is None or weight > best[0]):
+            best = (weight, primary)
+    if best is None:
+        return "both"
+    return "en" if best[1] == "en" else "zh"

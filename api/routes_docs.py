@@ -1,0 +1,57 @@
+"""`/docs` (Swagger UI) and `/redoc` served with no Internet: their JavaScript and CSS come from
+the `fastapi-offline` package's static folder (MIT; Swagger UI 5 and ReDoc 2), mounted under
+`/docs-static`, as FastAPI's "self-hosting JavaScript and CSS for docs" describes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import fastapi_offline
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.openapi.docs import (
+    get_redoc_html,
+    get_swagger_ui_html,
+    get_swagger_ui_oauth2_redirect_html,
+)
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+
+ASSETS = Path(fastapi_offline.__file__).parent / "static"
+STATIC_URL = "/docs-static"
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/docs", response_class=HTMLResponse)
+def swagger_ui(request: Request) -> HTMLResponse:
+    root = request.scope.get("root_path", "")
+    app = request.app
+    return get_swagger_ui_html(
+        openapi_url=f"{root}{app.openapi_url}",
+        title=f"{app.title} — 接口文档 API docs",
+        oauth2_redirect_url=f"{root}/docs/oauth2-redirect",
+        swagger_js_url=f"{root}{STATIC_URL}/swagger-ui-bundle.js",
+        swagger_css_url=f"{root}{STATIC_URL}/swagger-ui.css",
+        swagger_favicon_url=f"{root}{STATIC_URL}/favicon.png",
+    )
+
+
+@router.get("/docs/oauth2-redirect", response_class=HTMLResponse)
+def swagger_ui_redirect() -> HTMLResponse:
+    return get_swagger_ui_oauth2_redirect_html()
+
+
+@router.get("/redoc", response_class=HTMLResponse)
+def redoc(request: Request) -> HTMLResponse:
+    root = request.scope.get("root_path", "")
+    app = request.app
+    return get_redoc_html(
+        openapi_url=f"{root}{app.openapi_url}",
+        title=f"{app.title} — 接口文档 API docs",
+        redoc_js_url=f"{root}{STATIC_URL}/redoc.standalone.js",
+        redoc_favicon_url=f"{root}{STATIC_URL}/favicon.png",
+        with_google_fonts=False,
+    )
+
+
+def mount_assets(app: FastAPI) -> None:
+    app.mount(STATIC_URL, StaticFiles(directory=ASSETS), name="docs-static")

@@ -1,0 +1,95 @@
+"""Every environment variable plankg reads, in one pydantic-settings object read once.
+
+`PLANKG_*` configure the server and the CLI; `NEO4J_*` name the Neo4j server that
+`plankg serve --store neo4j` and `plankg load` use (the same variables the Neo4j tests read).
+Nothing else in the product reads `os.environ`: `tests/test_docs.py` fails when a variable
+is read elsewhere or a setting here is missing from README.md.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+MIB = 1024 * 1024
+KIB = 1024
+
+
+class Settings(BaseSettings):
+    """Defaults are for one office machine serving a few people on an intranet."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="PLANKG_", extra="ignore", populate_by_name=True, frozen=True
+    )
+
+    # changes through the API (upload, delete, reload) need this key in X-API-Key
+    api_key: SecretStr | None = None
+    # request bodies (uploads) over this many MiB (1 MiB = 1,048,576 bytes) are refused with 413
+    max_body_mib: float = Field(20.0, gt=0)
+    # comma-separated origins allowed to call the API from a browser (CORS off when empty)
+    cors_origins: str = ""
+    # /sparql and /cypher: seconds before a query is answered 503, and rows returned at most
+    query_timeout_s: float = Field(10.0, gt=0)
+    query_row_limit: int = Field(1000, ge=1)
+    # /sparql refuses a graph over this many triples (rdflib needs ~1 KB of RAM per triple)
+    sparql_max_triples: int = Field(2_000_000, ge=0)
+
+    # `plankg serve` defaults for --host / --port
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+    # HTTP hygiene (api/http_server.py): connections served at once, above it 503; pending
+    # connections the kernel queues; request line + headers size (KiB, above it 431); seconds for
+    # a request's headers to arrive; seconds an idle keep-alive connection stays open
+    limit_concurrency: int = Field(100, ge=1)
+    backlog: int = Field(128, ge=1)
+    max_header_kib: int = Field(16, ge=1)
+    header_timeout_s: float = Field(10.0, gt=0)
+    keep_alive_s: float = Field(5.0, gt=0)
+
+    # Neo4j (plankg serve --store neo4j, plankg load); read without the PLANKG_ prefix
+    neo4j_uri: str | None = Field(None, validation_alias=AliasChoices("NEO4J_URI", "neo4j_uri"))
+    neo4j_user: str = Field("neo4j", validation_alias=AliasChoices("NEO4J_USER", "neo4j_user"))
+    neo4j_password: SecretStr = Field(
+        SecretStr(""), validation_alias=AliasChoices("NEO4J_PASSWORD", "neo4j_password")
+    )
+    neo4j_database: str | None = Field(
+        None, validation_alias=AliasChoices("NEO4J_DATABASE", "neo4j_database")
+    )
+
+    @property
+    def max_body_bytes(self) -> int:
+        """The limit in the unit the body is counted in."""
+        return int(self.max_body_mib * MIB)
+
+    @property
+    def max_header_bytes(self) -> int:
+        return self.max_header_kib * KIB
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return [o.strip() for o in self.cors_origins.split(",") if o.strip()]
+
+    @property
+    def api_key_value(self) -> str | None:
+        key = self.api_key.get_secret_value() if self.api_key else ""
+        return key or None
+
+    @classmethod
+    def env_names(cls) -> dict[str, str]:
+        """Field name -> the environment variable that sets it."""
+        names = {}
+        for name, field in cls.model_fields.items():
+            alias = field.validation_alias
+            if isinstance(alias, AliasChoices):
+                names[name] = str(alias.choices[0])
+            else:
+                names[name] = "PLANKG_" + name.upper()
+        return names
+
+
+@functools.lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process's settings, read from the environment on first use."""
+    return Settings()
