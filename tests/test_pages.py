@@ -300,3 +300,34 @@ def test_upload_refuses_other_types_and_drafts_of_another_session(writable):
     stolen = other.post("/upload/add", data={"csrf": other_csrf, "draft": draft})
     assert stolen.status_code == 410
     assert c.post("/upload/add", data={"csrf": other_csrf, "draft": draft}).status_code == 403
+
+
+def test_upload_preview_reads_docx_and_explains_files_it_cannot_use(writable):
+    from docx import Document
+
+    c = make_client(writable, api_key=KEY)
+    csrf = login(c)
+    doc = Document()
+    for line in (PLANS_DIR / HELD_BACK).read_text(encoding="utf-8").splitlines():
+        doc.add_paragraph(line)
+    buf = io.BytesIO()
+    doc.save(buf)
+    name = HELD_BACK.replace(".txt", ".docx")
+    r = c.post("/upload/preview", files={"file": (name, buf.getvalue(), "x")}, data={"csrf": csrf})
+    assert r.status_code == 200 and 'id="preview"' in r.text
+    assert r.text.split('<table id="preview-tasks">', 1)[1].count("<tr>") - 1 > 5
+    broken = c.post(
+        "/upload/preview", files={"file": ("x.pdf", b"not a pdf", "x")}, data={"csrf": csrf}
+    )
+    assert broken.status_code == 422 and "无法读取" in broken.text
+    empty = c.post(
+        "/upload/preview",
+        files={"file": ("note.txt", "会议纪要：今天天气很好。".encode(), "text/plain")},
+        data={"csrf": csrf},
+    )
+    assert empty.status_code == 200 and "没有找到责任分工语句" in empty.text
+    assert re.search(r'<button type="submit"\s+disabled', empty.text)
+    draft = re.search(r'name="draft" value="([^"]+)"', empty.text).group(1)
+    refused = c.post("/upload/add", data={"csrf": csrf, "draft": draft})
+    assert refused.status_code == 422 and "未加入" in refused.text
+    assert "note.txt" not in c.get("/").text
