@@ -228,7 +228,9 @@ class _Tab:
 
     def __init__(self, browser, base: str) -> None:
         self.base = base
-        self.page = browser.new_page(viewport={"width": 1400, "height": 900}, accept_downloads=True)
+        self.page = browser.new_page(
+            viewport={"width": 1400, "height": 900}, accept_downloads=True, locale="zh-CN"
+        )
         self.requests: list[str] = []
         self.errors: list[str] = []
         self.page.on("request", lambda r: self.requests.append(r.url))
@@ -267,6 +269,18 @@ def test_search_an_alias_on_the_home_page_and_land_on_the_agency(tab):
     page.wait_for_url("**/task/**")
     assert page.inner_text("#clause").startswith("（")
     tab.shot("page-task.png")
+
+
+def test_a_typo_in_the_search_box_offers_the_closest_names(tab):
+    page = tab.page
+    page.goto(tab.base + "/", wait_until="load")
+    page.fill("#q", "科工信息局")
+    page.click("#search button[type=submit]")
+    assert "不对应任何单位" in page.inner_text("h1")  # Chinese for a zh-CN browser
+    tab.shot("page-not-found.png")
+    page.click("text=科工信局")
+    page.wait_for_url("**/agency/**")
+    assert page.inner_text("h1") == "平江县科技和工业信息化局"
 
 
 def test_download_the_agency_ledger_as_a_real_workbook(tab, tmp_path):
