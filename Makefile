@@ -7,17 +7,24 @@ BUILD  := build
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: venv run ingest test eval lint format bench sheets docs-sheets clean
+.PHONY: venv runtime run ingest test eval lint format bench sheets docs-sheets wheelhouse clean
 
-$(VENV)/.installed: pyproject.toml
+# what running needs (the runtime dependencies only)
+$(VENV)/.runtime: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip setuptools wheel
+	$(PY) -m pip install -q -e .
+	touch $@
+
+# what testing needs too (the dev extra: pytest, ruff, schemathesis, playwright …)
+$(VENV)/.installed: $(VENV)/.runtime
 	$(PY) -m pip install -q -e '.[dev]'
 	touch $@
 
+runtime: $(VENV)/.runtime
 venv: $(VENV)/.installed
 
-$(BUILD)/plankg.nt: $(VENV)/.installed $(wildcard data/plans/*)
+$(BUILD)/plankg.nt: $(VENV)/.runtime $(wildcard data/plans/*)
 	$(PLANKG) ingest data/plans --out $(BUILD)
 
 ingest: $(BUILD)/plankg.nt
@@ -47,11 +54,18 @@ bench: venv
 	  rm -rf "$$d"; exit $$rc; fi
 
 # Print the sheets as an office would (LibreOffice → PDF → page 1 PNG): tools/install_sheets.sh
-sheets: ingest
+sheets: venv ingest
 	$(PY) tools/sheets.py --data $(BUILD) --out $(BUILD)/sheets
 
-docs-sheets: ingest
+docs-sheets: venv ingest
 	$(PY) tools/sheets.py --data $(BUILD) --out $(BUILD)/sheets --docs docs
+
+# a folder of wheels (plankg and every runtime dependency) for a machine without a package
+# index: pip install --no-index --find-links wheelhouse plankg
+wheelhouse: $(VENV)/.runtime
+	rm -rf wheelhouse
+	$(PY) -m pip wheel -q -w wheelhouse .
+	@ls wheelhouse | wc -l | xargs echo "wheels in wheelhouse/:"
 
 clean:
 	rm -rf $(BUILD) .pytest_cache .ruff_cache

@@ -78,5 +78,7 @@ def create_app(
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
+    # every route, flat, for the 405's Allow header (api/errors.py)
+    app.state.routes = [route for router in ROUTERS for route in router.routes]
     routes_docs.mount_assets(app)
     return app

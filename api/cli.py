@@ -12,7 +12,6 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 from typing import Annotated
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -43,7 +42,7 @@ def report(exc: PlankgError) -> None:
 class PlankgGroup(TyperGroup):
     """Typer's group, with the domain errors mapped to a message and an exit code."""
 
-    def invoke(self, ctx: click.Context):
+    def invoke(self, ctx):
         try:
             return super().invoke(ctx)
         except PlankgError as exc:

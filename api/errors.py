@@ -24,6 +24,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from plankg.api.messages import language, say
 from plankg.graph.errors import Ambiguous, PlankgError, Unknown
@@ -85,6 +86,7 @@ def error_doc(description: str) -> dict[str, Any]:
 
 # `responses=` entries for routers; every route gets COMMON (FastAPI then adds no 422 of its own)
 COMMON: dict[int | str, dict[str, Any]] = {
+    400: error_doc("a request the server cannot parse (a malformed multipart body)"),
     422: error_doc("invalid parameter (type, length, control characters)"),
     500: error_doc("internal error (no trace; the server log has it)"),
     503: error_doc("server busy"),
@@ -92,6 +94,22 @@ COMMON: dict[int | str, dict[str, Any]] = {
 NOT_FOUND = {404: error_doc("a name or filter value that names nothing, with the closest names")}
 AMBIGUOUS = {409: error_doc("a name that denotes several things, with the candidates")}
 LOOKUP = {**NOT_FOUND, **AMBIGUOUS}
+
+
+def for_pages(responses: dict) -> dict:
+    """The same error responses for a route that answers pages: a page (text/html) by default,
+    the JSON body when the client asks for application/json first."""
+    ref = {"$ref": "#/components/schemas/ErrorBody"}
+    return {
+        status: {
+            "description": doc["description"],
+            "content": {
+                "text/html": {"schema": {"type": "string"}},
+                "application/json": {"schema": ref},
+            },
+        }
+        for status, doc in responses.items()
+    }
 
 
 # ---------------------------------------------------------------- rendering
@@ -143,6 +161,18 @@ def domain_response(request: Request, exc: PlankgError) -> Response:
     )
 
 
+def allowed_methods(request: Request) -> str:
+    """Every method some route serves at this path (Starlette's 405 lists only the first
+    route's, though `/plans` is GET in one router and POST in another)."""
+    methods: set[str] = set()
+    routes = getattr(request.app.state, "routes", None) or request.app.router.routes
+    for route in routes:
+        route_methods = getattr(route, "methods", None)
+        if route_methods and route.matches(request.scope)[0] != Match.NONE:
+            methods |= set(route_methods)
+    return ", ".join(sorted(methods))
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """One handler per kind of failure, all rendering `ErrorBody`."""
 
@@ -168,9 +198,13 @@ def install_error_handlers(app: FastAPI) -> None:
         if exc.status_code == 404:
             return error_response(request, 404, "not_found", say("not_found", lang, path=path))
         if exc.status_code == 405:
-            allow = (exc.headers or {}).get("Allow", "")
+            allow = allowed_methods(request)
             message = say("method_not_allowed", lang, path=path, method=request.method, allow=allow)
-            return error_response(request, 405, "method_not_allowed", message, None, exc.headers)
+            headers = {**(exc.headers or {}), "Allow": allow}
+            return error_response(request, 405, "method_not_allowed", message, None, headers)
+        if exc.status_code == 400:  # a body the server cannot parse (multipart, form)
+            message = say("bad_request", lang, reason=str(exc.detail))
+            return error_response(request, 400, "bad_request", message, None, exc.headers)
         message = say("error", lang, message=str(exc.detail))
         return error_response(request, exc.status_code, "error", message, None, exc.headers)
 

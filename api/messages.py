@@ -32,6 +32,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{path} 不支持 {method} 方法（可用：{allow}）",
         "{method} is not allowed on {path} (allowed: {allow})",
     ),
+    "bad_request": ("请求格式有误：{reason}", "malformed request: {reason}"),
     "invalid_request": ("请求参数有误，请检查参数", "invalid request: check the parameters"),
     "internal": (
         "服务器内部错误，详情见服务器日志",

@@ -16,16 +16,25 @@ from fastapi.responses import Response
 
 from plankg.api.deps import JurisdictionFilter, PlanFilter, StoreDep, Text
 from plankg.api.errors import COMMON, LOOKUP, ApiError, error_doc
-from plankg.viz.files import ExportError, ExportFile, render_export
+from plankg.viz.files import FORMATS, MEDIA_TYPES, ExportError, ExportFile, render_export
 
-router = APIRouter(prefix="/export", tags=["exports"], responses=COMMON)
+router = APIRouter(
+    prefix="/export", tags=["exports"], responses=COMMON, default_response_class=Response
+)
 
 Role = Literal["lead", "assist", "any"]
 Mode = Literal["lead_assist", "co"]
 TableFormat = Literal["csv", "xlsx"]
 MinCount = Annotated[int, Query(ge=1, le=10_000, description="Drop cells below this count.")]
-FILE = {200: {"content": {"application/octet-stream": {}}, "description": "the file"}}
+
 ERRORS = {400: error_doc("format not available for this export"), **LOOKUP}
+
+
+def file_responses(kind: str) -> dict:
+    """The file's media types (one per format of `kind`) and the error bodies."""
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    content = {MEDIA_TYPES[fmt].split(";")[0]: binary for fmt in FORMATS[kind]}
+    return {200: {"content": content, "description": "the file"}, **ERRORS}
 
 
 def content_disposition(file: ExportFile, disposition: str = "attachment") -> str:
@@ -48,7 +57,9 @@ def _send(store, kind: str, fmt: str | None, **filters) -> Response:
     )
 
 
-@router.get("/matrix", responses={**FILE, **ERRORS}, summary="Agency × agency coordination matrix")
+@router.get(
+    "/matrix", responses=file_responses("matrix"), summary="Agency × agency coordination matrix"
+)
 def export_matrix(
     store: StoreDep,
     jurisdiction: JurisdictionFilter,
@@ -72,7 +83,7 @@ def export_matrix(
     )
 
 
-@router.get("/ledger", responses={**FILE, **ERRORS}, summary="任务分工台账: one row per task")
+@router.get("/ledger", responses=file_responses("ledger"), summary="任务分工台账: one row per task")
 def export_ledger(
     store: StoreDep,
     jurisdiction: JurisdictionFilter,
@@ -92,7 +103,9 @@ def export_ledger(
     )
 
 
-@router.get("/indicators", responses={**FILE, **ERRORS}, summary="Every target across plans")
+@router.get(
+    "/indicators", responses=file_responses("indicators"), summary="Every target across plans"
+)
 def export_indicators(
     store: StoreDep,
     jurisdiction: JurisdictionFilter,
@@ -112,7 +125,7 @@ def export_indicators(
 
 @router.get(
     "/conflicts",
-    responses={**FILE, **ERRORS},
+    responses=file_responses("conflicts"),
     summary="Same subject, different target values in two plans of one jurisdiction",
 )
 def export_conflicts(
@@ -136,7 +149,7 @@ def export_conflicts(
 
 @router.get(
     "/load-chart",
-    responses={**FILE, **ERRORS},
+    responses=file_responses("load-chart"),
     summary="Tasks led and assisted per agency: a one-page bar chart (PNG or SVG)",
 )
 def export_load_chart(
@@ -150,11 +163,11 @@ def export_load_chart(
     return _send(store, "load-chart", format, jurisdiction=jurisdiction, plan=plan)
 
 
-@router.get("/graphml", responses={**FILE, **ERRORS}, summary="Agency–task graph as GraphML")
+@router.get("/graphml", responses=file_responses("graphml"), summary="Agency–task graph as GraphML")
 def export_graphml(store: StoreDep, jurisdiction: JurisdictionFilter, plan: PlanFilter) -> Response:
     return _send(store, "graphml", "graphml", jurisdiction=jurisdiction, plan=plan)
 
 
-@router.get("/gexf", responses={**FILE, **ERRORS}, summary="Agency–task graph as GEXF (Gephi)")
+@router.get("/gexf", responses=file_responses("gexf"), summary="Agency–task graph as GEXF (Gephi)")
 def export_gexf(store: StoreDep, jurisdiction: JurisdictionFilter, plan: PlanFilter) -> Response:
     return _send(store, "gexf", "gexf", jurisdiction=jurisdiction, plan=plan)

@@ -22,13 +22,13 @@ from plankg.api.deps import (
     PlanFilter,
     StoreDep,
 )
-from plankg.api.errors import COMMON, LOOKUP, NOT_FOUND
+from plankg.api.errors import COMMON, LOOKUP, NOT_FOUND, for_pages
 from plankg.viz.agency_view import agency_page
 from plankg.viz.load_view import load_page
 from plankg.viz.page import DEFAULT_NODE_BUDGET
 from plankg.viz.parks_view import parks_page
 
-router = APIRouter(tags=["views"], responses=COMMON)
+router = APIRouter(tags=["views"], responses=for_pages(COMMON))
 PAGE = {200: {"content": {"text/html": {}}, "description": "the page"}}
 Role = Literal["lead", "assist", "any"]
 MaxNodes = Annotated[
@@ -44,7 +44,7 @@ def _agency_href(name: str, jurisdiction: str | None = None) -> str:
 @router.get(
     "/viz/load",
     response_class=HTMLResponse,
-    responses={**PAGE, **NOT_FOUND},
+    responses={**PAGE, **for_pages(NOT_FOUND)},
     summary="Cross-agency load network",
 )
 def viz_load(
@@ -70,7 +70,7 @@ def viz_agency_form(
     "/viz/agency/{name}",
     response_class=HTMLResponse,
     summary="One agency with its tasks, targets and partner agencies",
-    responses={**PAGE, **LOOKUP},
+    responses={**PAGE, **for_pages(LOOKUP)},
 )
 def viz_agency(
     name: NameInPath,
@@ -87,7 +87,7 @@ def viz_agency(
 @router.get(
     "/viz/parks",
     response_class=HTMLResponse,
-    responses={**PAGE, **NOT_FOUND},
+    responses={**PAGE, **for_pages(NOT_FOUND)},
     summary="Parks, their projects and tasks",
 )
 def viz_parks(

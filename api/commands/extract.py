@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from plankg.api.commands.progress import file_bar
 from plankg.ingest.agencies import AgencyDirectory
 from plankg.ingest.discover import discover_plans
 from plankg.ingest.evaluation import format_scores, run_gold_set
@@ -30,7 +31,7 @@ def extract_many(
     errors = list(found.errors)
     directory = AgencyDirectory.load()
     plans = []
-    for path in found.files:
+    for path in file_bar(found.files, "extract"):
         try:
             plans.append(
                 extract_plan(

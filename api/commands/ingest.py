@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
+from plankg.api.commands.progress import file_bar
 from plankg.ingest.pipeline import ingest as run_ingest
-from plankg.ingest.pipeline import terminal_progress
 from plankg.ingest.serialize import load_graph
 
 
@@ -28,7 +28,7 @@ def register(app: typer.Typer) -> None:
             out,
             jurisdiction=jurisdiction,
             title=title,
-            progress=lambda files: terminal_progress(list(files)),
+            progress=lambda files: file_bar(files, "ingest"),
         )
         for w in summary.warnings:
             typer.echo(f"warning: {w}", err=True)
