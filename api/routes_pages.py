@@ -22,12 +22,12 @@ from plankg.api.deps import (
     PlanFilter,
     StoreDep,
 )
-from plankg.api.errors import COMMON, LOOKUP, NOT_FOUND
+from plankg.api.errors import COMMON, LOOKUP, NOT_FOUND, for_pages
 from plankg.graph.lookup import resolve_agency, task_or_unknown
 from plankg.viz.pages import agency_model, home_model, search_agencies, task_model
 from plankg.viz.templating import STATIC, agency_href, render
 
-router = APIRouter(tags=["pages"], responses=COMMON)
+router = APIRouter(tags=["pages"], responses=for_pages(COMMON))
 PAGE = {200: {"content": {"text/html": {}}, "description": "the page"}}
 STATIC_FILES = {"plankg.css": "text/css"}
 
@@ -51,7 +51,7 @@ def home(request: Request, store: StoreDep) -> HTMLResponse:
 @router.get(
     "/search",
     response_class=HTMLResponse,
-    responses={**PAGE, **NOT_FOUND},
+    responses={**PAGE, **for_pages(NOT_FOUND)},
     summary="Find an agency by any alias: one hit redirects to its page",
 )
 def search(
@@ -61,6 +61,8 @@ def search(
 ) -> Response:
     """One hit redirects to the agency page; several are listed; none is a 404 page whose
     closest names link to the same search."""
+    if not q.strip():
+        return RedirectResponse("/#search", status_code=303)
     result = search_agencies(store, q, jurisdiction)
     if result.unique is not None:
         a = result.unique
@@ -71,7 +73,7 @@ def search(
 @router.get(
     "/agency/{name}",
     response_class=HTMLResponse,
-    responses={**PAGE, **LOOKUP},
+    responses={**PAGE, **for_pages(LOOKUP)},
     summary="An agency's page: who it is, its tasks in plan order, partners, ledger download",
 )
 def agency(
@@ -84,7 +86,7 @@ def agency(
 @router.get(
     "/task/{task_id}",
     response_class=HTMLResponse,
-    responses={**PAGE, **NOT_FOUND},
+    responses={**PAGE, **for_pages(NOT_FOUND)},
     summary="A task's page: its text with the clause highlighted, agencies, targets, source",
 )
 def task(task_id: NameInPath, store: StoreDep) -> HTMLResponse:

@@ -25,9 +25,10 @@ from starlette.concurrency import run_in_threadpool
 
 from plankg.api import pages_session, security
 from plankg.api.deps import Library, get_settings, get_state, rdf_source
+from plankg.api.errors import COMMON, for_pages
 from plankg.api.routes_pages import html_page
 
-router = APIRouter(tags=["pages"])
+router = APIRouter(tags=["pages"], responses=for_pages(COMMON))
 ALLOWED = (".txt", ".md", ".docx", ".pdf", ".html", ".htm")
 DRAFT_TTL_S = 1800
 MAX_DRAFTS = 8  # previews waiting to be added, all sessions together (each ≤ the body limit)
