@@ -256,6 +256,11 @@ def test_login_needs_the_right_key_and_a_genuine_cookie(built):
     c.cookies.clear()
     csrf = login(c)
     assert 'id="pick"' in c.get("/upload").text and csrf
+    assert c.post("/logout", data={"csrf": "other"}).status_code == 403
+    out = c.post("/logout", data={"csrf": csrf}, follow_redirects=False)
+    assert out.status_code == 303 and 'Max-Age=0' in out.headers["set-cookie"]
+    c.cookies.clear()
+    assert 'id="login"' in c.get("/upload").text
 
 
 def test_upload_previews_without_writing_then_adds_and_lists_it(writable):
