@@ -86,7 +86,6 @@ def error_doc(description: str) -> dict[str, Any]:
 
 # `responses=` entries for routers; every route gets COMMON (FastAPI then adds no 422 of its own)
 COMMON: dict[int | str, dict[str, Any]] = {
-    400: error_doc("a request the server cannot parse (a malformed multipart body)"),
     422: error_doc("invalid parameter (type, length, control characters)"),
     500: error_doc("internal error (no trace; the server log has it)"),
     503: error_doc("server busy"),

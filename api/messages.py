@@ -68,6 +68,31 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "--store neo4j needs --neo4j-uri or NEO4J_URI",
     ),
     "closest": ("相近的名称：{names}", "closest: {names}"),
+    "file_error": ("错误 error: {message}", "error: {message}"),
+    "file_warning": ("警告 warning: {message}", "warning: {message}"),
+    "wrote_graph": ("已写入 {path}（{fmt}）", "wrote {path} ({fmt})"),
+    "wrote_files": ("已写入 {count} 个 CSV 文件到 {path}", "wrote {count} CSV files to {path}"),
+    "wrote": ("已写入 {path}", "wrote {path}"),
+    "nothing_ingested": ("没有能导入的方案", "no plan could be ingested"),
+    "conforms": (
+        "符合 SHACL 约束：{triples} 个三元组，0 处违规",
+        "conforms: {triples} triples, 0 violations",
+    ),
+    "does_not_conform": (
+        "不符合 SHACL 约束：{violations} 处违规",
+        "does not conform: {violations} violations",
+    ),
+    "load_target_missing": (
+        "请给出 --neo4j URI（或 NEO4J_URI）、--cypher-out 或 --csv-out",
+        "give --neo4j URI (or NEO4J_URI), --cypher-out or --csv-out",
+    ),
+    "load_failed": ("导入 {uri} 失败：{reason}", "loading into {uri} failed: {reason}"),
+    "loaded": (
+        "已导入 {uri}：{nodes} 个节点（{nodes_s} 秒）、{rels} 条关系（{rels_s} 秒），"
+        "{tx} 个事务（共 {took} 秒）",
+        "loaded {nodes} nodes ({nodes_s} s) and {rels} relationships ({rels_s} s) into {uri} "
+        "in {tx} transactions ({took} s)",
+    ),
     "wrote_page": (
         "已写入 {path}（{kib} KB，可离线打开）",
         "wrote {path} ({kib} KB, opens offline)",
@@ -93,6 +118,12 @@ def say(code: str, lang: Lang = "both", **params: Any) -> str:
         zh_text, en_text = zh.format(**values), en.format(**values)
         return zh_text if zh_text == en_text else zh_text + " / " + en_text
     return render(code, params, lang)
+
+
+def file_line(kind: str, text: object) -> str:
+    """`错误 error: …` / `警告 warning: …` before a message that comes in one language (a file's
+    reading error, an extraction warning)."""
+    return MESSAGES["file_error" if kind == "error" else "file_warning"][0].format(message=text)
 
 
 def error_line(code: str, **params: Any) -> str:

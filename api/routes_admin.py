@@ -18,6 +18,7 @@ from plankg.api.settings import Settings
 from plankg.graph.errors import Unknown
 
 AUTH = {
+    400: error_doc("a body the server cannot parse (a malformed multipart body)"),
     401: error_doc("missing or wrong X-API-Key"),
     403: error_doc("changes disabled (no PLANKG_API_KEY) or a read-only store"),
 }

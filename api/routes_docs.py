@@ -1,9 +1,11 @@
 """`/docs` (Swagger UI) and `/redoc` served with no Internet: their JavaScript and CSS come from
 the `fastapi-offline` package's static folder (MIT; Swagger UI 5 and ReDoc 2), mounted under
-`/docs-static`, as FastAPI's "self-hosting JavaScript and CSS for docs" describes."""
+`/docs-static`, as FastAPI's "self-hosting JavaScript and CSS for docs" describes. Neither page
+makes a request off the server (Swagger UI's validator badge is off, ReDoc's logo is local)."""
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import fastapi_offline
@@ -13,12 +15,33 @@ from fastapi.openapi.docs import (
     get_swagger_ui_html,
     get_swagger_ui_oauth2_redirect_html,
 )
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 ASSETS = Path(fastapi_offline.__file__).parent / "static"
 STATIC_URL = "/docs-static"
+# ReDoc's sidebar shows a "by Redocly" logo fetched from a CDN; offline it is served from here
+REDOC_LOGO = b"https://cdn.redoc.ly/redoc/logo-mini.svg"
 router = APIRouter(include_in_schema=False)
+
+
+@functools.cache
+def _redoc_js() -> bytes:
+    """ReDoc's standalone bundle with its one remote URL pointed at a local image."""
+    return (
+        (ASSETS / "redoc.standalone.js")
+        .read_bytes()
+        .replace(REDOC_LOGO, f"{STATIC_URL}/favicon.png".encode())
+    )
+
+
+@router.get(f"{STATIC_URL}/redoc.standalone.js")
+def redoc_js() -> Response:
+    return Response(
+        _redoc_js(),
+        media_type="text/javascript",
+        headers={"Cache-Control": "public, max-age=86400"},
+    )
 
 
 @router.get("/docs", response_class=HTMLResponse)
@@ -32,6 +55,8 @@ def swagger_ui(request: Request) -> HTMLResponse:
         swagger_js_url=f"{root}{STATIC_URL}/swagger-ui-bundle.js",
         swagger_css_url=f"{root}{STATIC_URL}/swagger-ui.css",
         swagger_favicon_url=f"{root}{STATIC_URL}/favicon.png",
+        # Swagger UI's default shows a badge fetched from validator.swagger.io: none offline
+        swagger_ui_parameters={"validatorUrl": None},
     )
 
 

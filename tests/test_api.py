@@ -5,9 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 
-import hypothesis
 import pytest
-import schemathesis
 from conftest import PLANS_DIR
 from fastapi.testclient import TestClient
 
@@ -30,7 +28,10 @@ def make_client(data_dir, **settings) -> TestClient:
     """The app as `plankg serve` builds it: the store streamed from plankg.nt, rdflib lazy."""
     store = EmbeddedStore.open(data_dir)
     app = create_app(
-        store, store.rdf, settings=Settings(**settings), library=data_library(data_dir)
+        store,
+        store.rdf,
+        settings=Settings(**{"api_key": None, **settings}),  # not the environment's key
+        library=data_library(data_dir),
     )
     return TestClient(app, raise_server_exceptions=False)
 
@@ -244,27 +245,6 @@ def test_a_crash_while_writing_leaves_the_previous_graph(tmp_path, data_dir, mon
     assert r.status_code == 500 and "Traceback" not in r.text
     assert {p.name: p.read_bytes() for p in data.glob("plankg.*")} == before
     assert not [p for p in data.iterdir() if p.name.startswith(".plankg")]
-
-
-def test_openapi_schema_has_no_server_errors(data_dir):
-    """schemathesis generates requests for every operation of the OpenAPI schema; no 5xx."""
-    app = make_client(data_dir).app
-    schema = schemathesis.openapi.from_asgi("/openapi.json", app)
-    checked = 0
-    for result in schema.get_all_operations():
-        operation = result.ok()
-
-        @hypothesis.given(case=operation.as_strategy())
-        @hypothesis.settings(
-            max_examples=8, deadline=None, suppress_health_check=list(hypothesis.HealthCheck)
-        )
-        def run(case):
-            response = case.call()
-            assert response.status_code < 500, (case.method, case.path, response.text[:200])
-
-        run()
-        checked += 1
-    assert checked >= 15
 
 
 def test_reupload_replaces_and_removal_restores_the_plans_lines(tmp_path, data_dir):

@@ -42,7 +42,7 @@ def data_dir(tmp_path_factory):
 @pytest.fixture(scope="module")
 def client(data_dir):
     store = EmbeddedStore.open(data_dir)
-    return TestClient(create_app(store, store.rdf, settings=Settings()))
+    return TestClient(create_app(store, store.rdf, settings=Settings(api_key=None)))
 
 
 def _get_operations(client) -> list[tuple[str, set[str]]]:

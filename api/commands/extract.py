@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from plankg.api.commands.progress import file_bar
+from plankg.api.messages import file_line
 from plankg.ingest.agencies import AgencyDirectory
 from plankg.ingest.discover import discover_plans
 from plankg.ingest.evaluation import format_scores, run_gold_set
@@ -50,9 +51,9 @@ def extract_many(
 def _report(plans: list[Plan], errors: list[str]) -> None:
     for plan in plans:
         for w in plan.warnings:
-            typer.echo(f"warning: {w}", err=True)
+            typer.echo(file_line("warning", w), err=True)
     for e in errors:
-        typer.echo(f"error: {e}", err=True)
+        typer.echo(file_line("error", e), err=True)
 
 
 def _table(plans: list[Plan]) -> str:
@@ -137,6 +138,6 @@ def register(app: typer.Typer) -> None:
                 if want is not None and got != want:
                     typer.echo(f"   jurisdiction {p.doc}: got {got}, want {want}")
         for e in run.errors:
-            typer.echo(f"error: {e}", err=True)
+            typer.echo(file_line("error", e), err=True)
         if run.errors:
             raise typer.Exit(1)

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from plankg.api.commands.progress import file_bar
+from plankg.api.messages import error_line, file_line, say
 from plankg.ingest.pipeline import ingest as run_ingest
 from plankg.ingest.serialize import load_graph
 
@@ -31,15 +32,15 @@ def register(app: typer.Typer) -> None:
             progress=lambda files: file_bar(files, "ingest"),
         )
         for w in summary.warnings:
-            typer.echo(f"warning: {w}", err=True)
+            typer.echo(file_line("warning", w), err=True)
         for e in summary.errors + summary.duplicates:
-            typer.echo(f"error: {e}", err=True)
+            typer.echo(file_line("error", e), err=True)
         counts = summary.counts()
         typer.echo("  ".join(f"{k}={v}" for k, v in counts.items()))
         for fmt, path in summary.outputs.items():
-            typer.echo(f"wrote {path} ({fmt})")
+            typer.echo(say("wrote_graph", path=path, fmt=fmt))
         if not summary.plans:
-            typer.echo("error: no plan could be ingested", err=True)
+            typer.echo(error_line("nothing_ingested"), err=True)
             raise typer.Exit(1)
         if summary.errors:
             raise typer.Exit(1)
@@ -54,12 +55,13 @@ def register(app: typer.Typer) -> None:
         try:
             graph = load_graph(data)
         except FileNotFoundError as exc:
-            typer.echo(f"error: {exc}", err=True)
+            typer.echo(error_line("data_missing", path=data), err=True)
+            typer.echo(f"  ({exc})", err=True)
             raise typer.Exit(2) from exc
         report = shacl_validate(graph)
         if report.conforms:
-            typer.echo(f"conforms: {len(graph)} triples, 0 violations")
+            typer.echo(say("conforms", triples=len(graph)))
             return
         typer.echo(report.text)
-        typer.echo(f"does not conform: {report.violations} violations", err=True)
+        typer.echo(say("does_not_conform", violations=report.violations), err=True)
         raise typer.Exit(1)

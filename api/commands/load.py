@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from plankg.api.settings import get_settings
+from plankg.api.messages import error_line, say
+from plankg.api.settings import Settings
 
 if TYPE_CHECKING:
     from plankg.graph.nt_rows import NtRows
@@ -56,24 +57,23 @@ def register(app: typer.Typer) -> None:
         try:
             source = _rows(data)
         except FileNotFoundError as exc:
-            typer.echo(f"error: {exc}", err=True)
+            typer.echo(error_line("data_missing", path=data), err=True)
+            typer.echo(f"  ({exc})", err=True)
             raise typer.Exit(2) from exc
         scan_s = time.perf_counter() - started  # the first pass over plankg.nt
         if cypher_out or csv_out:
             pg = source.property_graph() if isinstance(source, NtRows) else source
             if cypher_out:
                 cypher_out.write_text(cypher_script(pg, schema=schema), encoding="utf-8")
-                typer.echo(f"wrote {cypher_out}")
+                typer.echo(say("wrote", path=cypher_out))
             if csv_out:
                 files = write_admin_csvs(pg, csv_out)
-                typer.echo(f"wrote {len(files)} CSV files to {csv_out}")
-        settings = get_settings()
+                typer.echo(say("wrote_files", count=len(files), path=csv_out))
+        settings = Settings()  # read when the command runs (CliRunner's env= included)
         uri = neo4j or settings.neo4j_uri
         if not uri:
             if not (cypher_out or csv_out):
-                typer.echo(
-                    "error: give --neo4j URI (or NEO4J_URI), --cypher-out or --csv-out", err=True
-                )
+                typer.echo(error_line("load_target_missing"), err=True)
                 raise typer.Exit(2)
             return
         import neo4j as driver_module
@@ -100,13 +100,20 @@ def register(app: typer.Typer) -> None:
                 driver_module.exceptions.DriverError,
             ) as exc:
                 # batches already committed stay (the load is idempotent: run it again)
-                typer.echo(f"error: loading into {uri} failed: {exc}", err=True)
+                typer.echo(error_line("load_failed", uri=uri, reason=exc), err=True)
                 raise typer.Exit(1) from exc
             took = scan_s + time.perf_counter() - started
         typer.echo(
-            f"loaded {report.nodes} nodes ({report.nodes_s:.1f} s) and {report.relationships} "
-            f"relationships ({report.relationships_s:.1f} s) into {uri} "
-            f"in {report.statements_run} transactions ({took:.1f} s)"
+            say(
+                "loaded",
+                uri=uri,
+                nodes=report.nodes,
+                nodes_s=f"{report.nodes_s:.1f}",
+                rels=report.relationships,
+                rels_s=f"{report.relationships_s:.1f}",
+                tx=report.statements_run,
+                took=f"{took:.1f}",
+            )
         )
 
 

@@ -15,7 +15,7 @@ import typer
 
 from plankg.api.http_server import bind, uvicorn_config
 from plankg.api.messages import error_line, say
-from plankg.api.settings import Settings, get_settings
+from plankg.api.settings import Settings
 
 
 def build_app(
@@ -31,7 +31,7 @@ def build_app(
     from plankg.graph.embedded import NODE_TYPES, EmbeddedStore
     from plankg.graph.rdf_source import RdfSource
 
-    settings = settings or get_settings()
+    settings = settings or Settings()
     library = None
     if store_kind == "neo4j":
         import neo4j
@@ -62,16 +62,16 @@ def build_app(
 
 
 def register(app: typer.Typer) -> None:
-    defaults = get_settings()
-
     @app.command()
     def serve(
         host: Annotated[
-            str, typer.Option(help="Interface to listen on (default: $PLANKG_HOST).")
-        ] = defaults.host,
+            str | None,
+            typer.Option(help="Interface to listen on (default: $PLANKG_HOST or 127.0.0.1)."),
+        ] = None,
         port: Annotated[
-            int, typer.Option(min=1, max=65535, help="Port (default: $PLANKG_PORT).")
-        ] = defaults.port,
+            int | None,
+            typer.Option(min=1, max=65535, help="Port (default: $PLANKG_PORT or 8000)."),
+        ] = None,
         store: Annotated[
             Literal["memory", "neo4j"], typer.Option(help="Which store answers.")
         ] = "memory",
@@ -89,7 +89,9 @@ def register(app: typer.Typer) -> None:
         """Serve the JSON API, SPARQL, views and exports."""
         import uvicorn
 
-        settings = get_settings()
+        settings = Settings()  # read once, when the command runs
+        host = host or settings.host
+        port = port or settings.port
         try:
             sock = bind(host, port, settings.backlog)
         except OSError as exc:
