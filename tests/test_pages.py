@@ -258,7 +258,7 @@ def test_login_needs_the_right_key_and_a_genuine_cookie(built):
     assert 'id="pick"' in c.get("/upload").text and csrf
     assert c.post("/logout", data={"csrf": "other"}).status_code == 403
     out = c.post("/logout", data={"csrf": csrf}, follow_redirects=False)
-    assert out.status_code == 303 and 'Max-Age=0' in out.headers["set-cookie"]
+    assert out.status_code == 303 and "Max-Age=0" in out.headers["set-cookie"]
     c.cookies.clear()
     assert 'id="login"' in c.get("/upload").text
 
@@ -336,3 +336,16 @@ def test_upload_preview_reads_docx_and_explains_files_it_cannot_use(writable):
     refused = c.post("/upload/add", data={"csrf": csrf, "draft": draft})
     assert refused.status_code == 422 and "未加入" in refused.text
     assert "note.txt" not in c.get("/").text
+
+
+def test_home_of_a_big_store_lists_the_busiest_agencies_and_points_to_search():
+    from viz_fakes import synthetic_store
+
+    from plankg.viz.pages import AGENCY_ROWS
+
+    big = synthetic_store(n_agencies=400, n_tasks=900, n_parks=120)
+    page = TestClient(create_app(big, None, settings=Settings())).get("/").text
+    names = re.findall(r'<td><a href="/agency/[^"]+">([^<]+)</a></td>', page)
+    assert names == [r.agency.name for r in big.load()][:AGENCY_ROWS]
+    assert f"另有 {len(big.agencies()) - AGENCY_ROWS} 个" in page
+    assert f"{len(big.agencies())} 个单位" in page

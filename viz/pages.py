@@ -33,15 +33,21 @@ class AgencyRow:
     assist: int
 
 
+AGENCY_ROWS = 300  # the home page lists the busiest; the search box finds every other
+
+
 @dataclass(frozen=True)
 class HomeModel:
     plans: list[PlanRow]
     agencies: list[AgencyRow]  # busiest first (the store's load order); idle ones by name
+    agency_count: int  # all agencies; those past AGENCY_ROWS are left to the search box
     jurisdictions: list[str]
     task_count: int
 
 
-def home_model(store: Store, added: Mapping[str, str] | None = None) -> HomeModel:
+def home_model(
+    store: Store, added: Mapping[str, str] | None = None, agency_rows: int = AGENCY_ROWS
+) -> HomeModel:
     plans = store.plans()
     load: list[LoadRow] = store.load()  # busiest first, as the load view ranks them
     rank = {r.agency.iri: (n, r) for n, r in enumerate(load)}
@@ -52,7 +58,8 @@ def home_model(store: Store, added: Mapping[str, str] | None = None) -> HomeMode
     rows.sort(key=lambda nr: (nr[0], nr[1].agency.jurisdiction, nr[1].agency.name))
     return HomeModel(
         plans=[PlanRow(p, (added or {}).get(p.doc)) for p in plans],
-        agencies=[r for _, r in rows],
+        agencies=[r for _, r in rows[:agency_rows]],
+        agency_count=len(rows),
         jurisdictions=sorted({p.jurisdiction for p in plans if p.jurisdiction}),
         task_count=sum(p.task_count for p in plans),
     )
