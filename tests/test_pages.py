@@ -349,3 +349,19 @@ def test_home_of_a_big_store_lists_the_busiest_agencies_and_points_to_search():
     assert names == [r.agency.name for r in big.load()][:AGENCY_ROWS]
     assert f"另有 {len(big.agencies()) - AGENCY_ROWS} 个" in page
     assert f"{len(big.agencies())} 个单位" in page
+
+
+def test_every_link_on_the_home_and_agency_pages_answers(client):
+    """No dead link: each view, export, agency and task page the pages point to answers 200
+    (the docs and the static stylesheet included)."""
+    checked = set()
+    for url in ("/", "/agency/科工信局"):
+        page = client.get(url).text
+        for href in sorted(set(re.findall(r'href="(/[^"#]*)"', page))):
+            href = html.unescape(href)
+            if href in checked:
+                continue
+            r = client.get(href)
+            assert r.status_code == 200, (url, href, r.text[:200])
+            checked.add(href)
+    assert {"/docs", "/static/plankg.css"} <= checked and len(checked) > 60
