@@ -59,6 +59,7 @@ class _Draft:
     sid: str
     name: str
     content: bytes
+    doc: str  # the document name extraction gave the plan
     created: float = field(default_factory=time.monotonic)
 
 
@@ -69,13 +70,13 @@ class Drafts:
         self._items: dict[str, _Draft] = {}
         self._lock = threading.Lock()
 
-    def put(self, sid: str, name: str, content: bytes) -> str:
+    def put(self, sid: str, name: str, content: bytes, doc: str) -> str:
         with self._lock:
             self._expire()
             while len(self._items) >= MAX_DRAFTS:
                 self._items.pop(next(iter(self._items)))
             key = secrets.token_urlsafe(12)
-            self._items[key] = _Draft(sid, name, content)
+            self._items[key] = _Draft(sid, name, content, doc)
             return key
 
     def take(self, sid: str, key: str) -> _Draft | None:
@@ -238,7 +239,7 @@ async def upload_preview(
         plan = await run_in_threadpool(_extract, name, content)
     except Exception as exc:  # a file extraction cannot read: said on the page, nothing kept
         return _page(request, 422, error=f"{name}：无法读取（{exc}）。 Could not read the file.")
-    key = _drafts(request).put(session.sid, name, content)
+    key = _drafts(request).put(session.sid, name, content, plan.doc)
     known = {p.doc for p in get_state(request).store.plans()}
     return _page(request, preview=_preview(key, name, plan, known))
 
@@ -257,21 +258,20 @@ async def upload_add(
     if found is None:
         return _page(request, 410, error="预览已过期，请重新选择文件。 The preview expired.")
     try:
-        summary = await run_in_threadpool(_add, request, found.name, found.content)
+        summary = await run_in_threadpool(_add, request, found)
     except ValueError as exc:
         return _page(request, 422, error=f"未加入：{exc}")
     return _page(request, added=summary)
 
 
-def _add(request: Request, name: str, content: bytes) -> dict:
+def _add(request: Request, draft: _Draft) -> dict:
     """Library.add_plan under the app's write lock, then the app serves the new store."""
     state, library = get_state(request), _library(request)
     assert library is not None  # _guard checked it
     with state.lock:  # the same lock as POST /plans: one change at a time
-        store, rdf, summary = library.add_plan(name, content)
+        store, rdf, summary = library.add_plan(draft.name, draft.content)
         state.store, state.rdf = store, rdf_source(rdf, get_settings(request))
-    doc = str(summary.get("changed", "")).removeprefix("added ").strip() or name
     with _STATE_LOCK:
         added = getattr(request.app.state, "plan_added", {})
-        request.app.state.plan_added = {**added, doc: dt.date.today().isoformat()}
-    return {**summary, "doc": doc}
+        request.app.state.plan_added = {**added, draft.doc: dt.date.today().isoformat()}
+    return {**summary, "doc": draft.doc}
