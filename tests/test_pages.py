@@ -365,3 +365,15 @@ def test_every_link_on_the_home_and_agency_pages_answers(client):
             assert r.status_code == 200, (url, href, r.text[:200])
             checked.add(href)
     assert {"/docs", "/static/plankg.css"} <= checked and len(checked) > 60
+
+
+def test_agency_page_plan_filter_form_keeps_the_choice(client, store):
+    page = client.get("/agency/科工信局").text
+    form = page.split('<form method="get" id="plan-filter"', 1)[1].split("</form>", 1)[0]
+    docs = re.findall(r'<option value="([^"]+)"', form)
+    assert docs == [p.doc for p in store.plans() if p.jurisdiction == "平江县"]
+    doc = docs[1]
+    scoped = client.get("/agency/科工信局", params={"jurisdiction": "平江县", "plan": doc}).text
+    assert f'<option value="{doc}" selected>' in scoped
+    kgx = store.resolve_agency("科工信局")[0]
+    assert task_links(scoped) == [t.id for t in store.tasks_of_agency(kgx.iri, plan=doc)]

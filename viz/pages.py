@@ -119,6 +119,7 @@ class AgencyModel:
     assist_count: int
     partners: list[Partner]  # most shared tasks first
     plan: PlanInfo | None
+    plans: list[PlanInfo]  # the plans of its jurisdiction, for the page's plan filter
 
 
 def _roles(t: TaskInfo, iri: str) -> tuple[str, ...]:
@@ -162,6 +163,7 @@ def agency_model(store: Store, agency: AgencyInfo, plan: str | None = None) -> A
         assist_count=sum("配合" in r.roles for r in rows),
         partners=partners,
         plan=chosen,
+        plans=[p for p in store.plans() if p.jurisdiction == agency.jurisdiction],
     )
 
 
