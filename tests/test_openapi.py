@@ -56,7 +56,9 @@ def test_schemathesis_checks_all_find_nothing(server, tmp_path):
         "all",
     ]
     env = {**os.environ, "NO_COLOR": "1", "SCHEMATHESIS_HOOKS": ""}
-    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=900)
+    done = subprocess.run(  # in tmp_path: schemathesis keeps a cache folder where it runs
+        command, capture_output=True, text=True, env=env, timeout=900, cwd=tmp_path
+    )
     report = done.stdout + done.stderr
     (tmp_path / "schemathesis.txt").write_text(report, encoding="utf-8")
     summary = "\n".join(line[:300] for line in report.splitlines()[-60:])
