@@ -19,6 +19,8 @@ from plankg.api import (
     routes_agencies,
     routes_docs,
     routes_export,
+    routes_pages,
+    routes_pages_upload,
     routes_parks,
     routes_plans,
     routes_query,
@@ -45,6 +47,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     routes_viz.router,
     routes_export.router,
     routes_docs.router,
+    *(routes_pages.router, routes_pages_upload.router),  # the web app
 )
 
 

@@ -382,6 +382,7 @@ class EmbeddedStore:
             iri=t,
             title=d.get("title", ""),
             text=d.get("text", ""),
+            clause=d.get("clause", ""),
             jurisdiction=self.jurisdiction_of.get(d.get("plan", ""), ""),
             source=self._source(t),
             lead=tuple(self._ref(a) for a in roles["lead"]),

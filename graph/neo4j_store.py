@@ -121,7 +121,8 @@ _INDICATOR = (
 Q_TASKS = (
     "UNWIND $iris AS iri MATCH (t:Task {iri: iri}) "
     "RETURN t.iri AS iri, t.task_id AS task_id, t.title AS title, t.text AS text, "
-    "t.jurisdiction AS jurisdiction, t.plan_doc AS doc, t.plan_title AS plan_title, "
+    "t.clause AS clause, t.jurisdiction AS jurisdiction, t.plan_doc AS doc, "
+    "t.plan_title AS plan_title, "
     "t.section AS section, t.start AS start, t.end AS end, "
     "t.deadline AS deadline, t.due_date AS due_date, "
     "[(a:Agency)-[r:LEADS|ASSISTS]->(t) | "
@@ -465,6 +466,7 @@ class Neo4jStore:
             iri=row["iri"],
             title=row["title"] or "",
             text=row["text"] or "",
+            clause=row["clause"] or "",
             jurisdiction=row["jurisdiction"] or "",
             source=self._source(row),
             lead=tuple(lead),

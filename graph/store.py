@@ -80,6 +80,7 @@ class TaskInfo:
     projects: tuple[str, ...] = ()
     parks: tuple[str, ...] = ()
     deadline: DeadlineInfo | None = None
+    clause: str = ""  # the responsibility clause as written (pk:clause), located in `text`
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,8 @@ PATH_VALUES = {
     "/parks/{name}/projects": {"name": "余梅工业区"},
     "/viz/agency/{name}": {"name": "科工信局"},
     "/tasks/{task_id}": {"task_id": "000_99d16d149e72ffbe-t001"},
+    "/agency/{name}": {"name": "科工信局"},  # the web app's pages
+    "/task/{task_id}": {"task_id": "000_99d16d149e72ffbe-t001"},
 }
 JSON = {"Accept": "application/json"}
 CJK = re.compile(r"[\u4e00-\u9fff]")

@@ -1,14 +1,17 @@
 """One agency's neighbourhood: the tasks it leads and assists, their targets, and the
 agencies it shares them with.
 
-Over the node budget the view first folds targets into the task tooltips, then tasks into one
-node per plan, then keeps the partner agencies it shares most tasks with (the rest become one
-其他单位 node) — each step is stated on the page.
+The page opens readable: tasks are labelled boxes, their targets are collapsed into them (a
+click on a task, or the 展开全部指标 button, shows them), and only the partners it shares most
+tasks with are drawn (the rest become one 其他单位 node). Over the node budget the view first
+folds targets into the task tooltips, then tasks into one node per plan — each step is stated
+on the page.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable
 
 from plankg.graph.exports import agency_labels, resolve_one, section_text, target_text
 from plankg.graph.sheets import deadline_text
@@ -34,6 +37,8 @@ PLAN_COLOUR = "#b39ddb"
 INDICATOR_COLOUR = "#dbdb8d"
 PARTNER_COLOUR = "#8fb3d9"
 OTHER_ID = "other:partners"
+PARTNER_LIMIT = 12  # partners drawn by default: past a dozen their edges become a hairball
+GROUP_OVER = 20  # more tasks than this open grouped (by plan, or section), expanded on a click
 LEGEND = [
     (CENTRE_COLOUR, "本单位"),
     (TASK_COLOUR, "任务"),
@@ -85,6 +90,8 @@ def build_agency_view(
     plan: str | None = None,
     role: RoleFilter = "any",
     max_nodes: int = DEFAULT_NODE_BUDGET,
+    partner_limit: int = PARTNER_LIMIT,
+    group_over: int = GROUP_OVER,
 ) -> View:
     """Raises `AgencyNotFound` / `AmbiguousAgency` (graph.exports) for a bad `name`."""
     agency = resolve_one(store, name, jurisdiction)
@@ -127,22 +134,84 @@ def build_agency_view(
     full = 1 + len(tasks) + n_indicators + len(partners)
     show_indicators = full <= budget
     plans = sorted({t.source.doc for t in tasks})
-    by_plan = 1 + len(tasks) + len(partners) <= budget
+    per_task = 1 + len(tasks) + len(partners) <= budget
     if not show_indicators and n_indicators:
         view.aggregated = True
         view.notes.append(f"节点数 {full} 超过上限 {budget}：{n_indicators} 个指标并入任务提示。")
-    if by_plan:
+    if per_task and len(tasks) > group_over:
+        target_of = _group_of(tasks)
+        _add_groups(view, agency, tasks, target_of, show_indicators)
+        partner_budget = min(len(partners), budget - 1 - len(tasks))
+        view.expand_label = "展开全部"
+        view.expand_hint = (
+            f"任务 {len(tasks)} 项已按{'方案' if len(plans) > 1 else '章节'}分组"
+            + ("、指标收入所属任务" if show_indicators and n_indicators else "")
+            + "：点击分组或任务可展开。"
+        )
+    elif per_task:
+        target_of = _task_target
         _add_tasks(view, agency, tasks, show_indicators)
-        partner_budget = len(partners)
+        partner_budget = min(len(partners), budget - 1 - len(tasks))
+        if show_indicators and n_indicators:
+            view.expand_label = "展开全部指标"
+            view.expand_hint = f"{n_indicators} 个指标已收入所属任务：点击任务可展开。"
     else:
         view.aggregated = True
         view.notes.append(
             f"任务 {len(tasks)} 项按方案合并为 {len(plans)} 个节点（提示中列出任务）。"
         )
+        target_of = _plan_target
         _add_plans(view, agency, tasks)
         partner_budget = max(budget - 1 - len(plans) - 1, 1)
-    _add_partners(view, agency, tasks, partners, refs, partner_budget, by_plan)
+    limit = max(min(partner_budget, partner_limit), 1)
+    _add_partners(view, agency, tasks, partners, refs, limit, target_of)
     return view
+
+
+def _task_target(t: TaskInfo) -> str:
+    return t.iri
+
+
+def _plan_target(t: TaskInfo) -> str:
+    return _plan_id(t.source.doc)
+
+
+def _group_of(tasks: list[TaskInfo]) -> Callable[[TaskInfo], str]:
+    """Tasks grouped by plan, or by top-level section when they all come from one plan."""
+    if len({t.source.doc for t in tasks}) > 1:
+        return _plan_target
+    return lambda t: "group:" + (t.source.section[0] if t.source.section else "—")
+
+
+def _add_groups(
+    view: View,
+    agency: AgencyInfo,
+    tasks: list[TaskInfo],
+    group_of: Callable[[TaskInfo], str],
+    indicators: bool,
+) -> None:
+    """One labelled node per group, its tasks collapsed into it (shown on a click)."""
+    grouped: dict[str, list[TaskInfo]] = defaultdict(list)
+    for t in tasks:
+        grouped[group_of(t)].append(t)
+    for gid, ts in grouped.items():  # tasks come in plan order: so do the groups
+        name = ts[0].source.plan_title if gid.startswith("plan:") else gid.removeprefix("group:")
+        view.nodes.append(
+            VNode(
+                gid,
+                f"{short(name, 14)}\n▸ {len(ts)} 项任务",
+                "\n".join([name, *(f"· {t.title or t.id}" for t in ts[:15])])
+                + (f"\n… 另 {len(ts) - 15} 项" if len(ts) > 15 else ""),
+                PLAN_COLOUR,
+                shape="box",
+            )
+        )
+        for role in ("lead", "assist"):
+            n = sum(role in _roles(t, agency.iri) for t in ts)
+            if n:
+                title, width = f"{ROLE_LABELS[role]} {n} 项", 1 + min(n, 10) * 0.6
+                view.edges.append(_edge(agency.iri, gid, role, title, width))
+        _add_tasks(view, agency, ts, indicators, parent=gid)
 
 
 def _controls(store: Store, agency: AgencyInfo, plan: str | None, role: str) -> list[Control]:
@@ -155,13 +224,20 @@ def _controls(store: Store, agency: AgencyInfo, plan: str | None, role: str) -> 
     ]
 
 
-def _add_tasks(view: View, agency: AgencyInfo, tasks: list[TaskInfo], indicators: bool) -> None:
+def _add_tasks(
+    view: View, agency: AgencyInfo, tasks: list[TaskInfo], indicators: bool, parent: str = ""
+) -> None:
+    """Task boxes tied to the agency (or, collapsed into a group, to the group node)."""
     for t in tasks:
+        label = short(t.title or t.id)
+        if indicators and t.indicators:
+            label += f"\n▸ {len(t.indicators)} 项指标"
         view.nodes.append(
-            VNode(t.iri, short(t.title or t.id), _task_tooltip(t), TASK_COLOUR, shape="box")
+            VNode(t.iri, label, _task_tooltip(t), TASK_COLOUR, shape="box", parent=parent)
         )
         for role in _roles(t, agency.iri):
-            view.edges.append(_edge(agency.iri, t.iri, role, f"{agency.name} {ROLE_LABELS[role]}"))
+            source = parent or agency.iri
+            view.edges.append(_edge(source, t.iri, role, f"{agency.name} {ROLE_LABELS[role]}"))
         if indicators:
             for i in t.indicators:
                 view.nodes.append(
@@ -172,6 +248,7 @@ def _add_tasks(view: View, agency: AgencyInfo, tasks: list[TaskInfo], indicators
                         f" · {section_text(i.source.section)}",
                         INDICATOR_COLOUR,
                         shape="ellipse",
+                        parent=t.iri,
                     )
                 )
                 view.edges.append(VEdge(t.iri, i.iri, "目标", color=INDICATOR_COLOUR))
@@ -220,7 +297,7 @@ def _add_partners(
     partners: Counter[str],
     refs: dict[str, AgencyRef],
     budget: int,
-    per_task: bool,
+    target_of: Callable[[TaskInfo], str],
 ) -> None:
     ranked = sorted(partners, key=lambda iri: (-partners[iri], refs[iri].name, iri))
     kept = ranked if len(ranked) <= budget else ranked[: budget - 1]
@@ -251,14 +328,21 @@ def _add_partners(
             f"协同单位 {len(ranked)} 个：显示共同任务最多的 {len(kept)} 个，其余合并为“其他单位”。"
         )
     shown = set(kept)
+    per_task = target_of is _task_target
     weights: Counter[tuple[str, str, str]] = Counter()
     for t in tasks:
-        target = t.iri if per_task else _plan_id(t.source.doc)
+        target = target_of(t)
         for role, group in (("lead", t.lead), ("assist", t.assist)):
             for a in group:
                 if a.iri == agency.iri:
                     continue
-                weights[(a.iri if a.iri in shown else OTHER_ID, target, role)] += 1
+                if a.iri in shown or not per_task:
+                    weights[(a.iri if a.iri in shown else OTHER_ID, target, role)] += 1
+    if folded and per_task:  # one edge for the folded partners, not one per task
+        n = sum(partners[i] for i in folded)
+        view.edges.append(
+            VEdge(OTHER_ID, agency.iri, f"共同承担 {n} 项次", color=OTHER_COLOUR, dashes=True)
+        )
     for (source, target, role), n in sorted(weights.items()):
         view.edges.append(
             _edge(source, target, role, f"{ROLE_LABELS[role]} {n} 项", 1 + min(n, 10) * 0.4)

@@ -39,6 +39,7 @@ class VNode:
     color: str
     size: float = 15
     shape: str = "dot"
+    parent: str = ""  # collapsed into this node (hidden, out of the layout) until expanded
 
 
 @dataclass(frozen=True)
@@ -72,9 +73,14 @@ class View:
     controls: list[Control] = field(default_factory=list)
     directed: bool = True
     aggregated: bool = False
+    expand_label: str = ""  # the button that shows every collapsed node (VNode.parent)
+    expand_hint: str = ""
 
     def labels(self) -> list[str]:
         return [n.label for n in self.nodes]
+
+    def collapsed(self) -> list[VNode]:
+        return [n for n in self.nodes if n.parent]
 
 
 _REMOTE_TAG = re.compile(
@@ -119,6 +125,46 @@ _HOOK = """
 {indent}    network.fit();
 {indent}    window.plankgSettled = true;
 {indent}  }});
+{indent}}})();"""
+
+# Collapsed nodes (VNode.parent) start hidden and out of the physics; a click on their parent
+# shows them next to it, the header button shows or hides them all.
+_EXPAND = """
+{indent}(function () {{
+{indent}  var kids = {{}};
+{indent}  nodes.get().forEach(function (n) {{
+{indent}    if (n.parent) {{ (kids[n.parent] = kids[n.parent] || []).push(n.id); }}
+{indent}  }});
+{indent}  function show(parent, open) {{
+{indent}    var ids = kids[parent] || [];
+{indent}    var at = network.getPositions([parent])[parent] || {{x: 0, y: 0}};
+{indent}    nodes.update(ids.map(function (id, i) {{
+{indent}      var a = 2 * Math.PI * i / ids.length;
+{indent}      return {{id: id, hidden: !open, physics: open,
+{indent}              x: at.x + 120 * Math.cos(a), y: at.y + 120 * Math.sin(a)}};
+{indent}    }}));
+{indent}    if (!open) {{ ids.forEach(function (id) {{ show(id, false); }}); }}
+{indent}  }}
+{indent}  var button = document.getElementById('plankg-expand');
+{indent}  window.plankgExpand = function (open) {{
+{indent}    var roots = Object.keys(kids).filter(function (p) {{ return !nodes.get(p).parent; }});
+{indent}    var all = function (p) {{ show(p, open); (kids[p] || []).forEach(function (k) {{
+{indent}      if (kids[k]) {{ all(k); }} }}); }};
+{indent}    roots.forEach(all);
+{indent}    if (button) {{
+{indent}      button.dataset.open = open ? '1' : '';
+{indent}      button.textContent = open ? button.dataset.close : button.dataset.label;
+{indent}    }}
+{indent}  }};
+{indent}  network.on('click', function (e) {{
+{indent}    var p = e.nodes.length === 1 ? e.nodes[0] : null;
+{indent}    if (p !== null && kids[p]) {{ show(p, nodes.get(kids[p][0]).hidden); }}
+{indent}  }});
+{indent}  if (button) {{
+{indent}    button.addEventListener('click', function () {{
+{indent}      window.plankgExpand(!button.dataset.open);
+{indent}    }});
+{indent}  }}
 {indent}}})();"""
 
 
@@ -176,6 +222,13 @@ def _header(view: View, index_href: str | None) -> str:
         parts.append('<button type="submit">更新</button></form>')
     for note in view.notes:
         parts.append(f'<p class="note">{html.escape(note)}</p>')
+    if view.expand_label and view.collapsed():
+        label = f"{view.expand_label}（{len(view.collapsed())}）"
+        parts.append(
+            f'<p><button type="button" id="plankg-expand" data-label="{html.escape(label)}" '
+            f'data-close="收起">{html.escape(label)}</button> '
+            f"{html.escape(view.expand_hint)}</p>"
+        )
     if view.legend:
         items = "".join(
             f'<span class="swatch" style="background:{html.escape(colour)}"></span>'
@@ -196,11 +249,12 @@ def render_html(
     """The view as one offline HTML page (see the module doc). `index_href` adds a link back
     to the index (served pages); the filter form is shown only with it too, since a page
     written to a file has no server to answer the form."""
-    n = len(view.nodes)
+    n = len(view.nodes) - len(view.collapsed())  # what the layout has to place
     net = Network(
         height=height, width="100%", directed=view.directed, cdn_resources="in_line", heading=""
     )
     for node in view.nodes:
+        extra = {"parent": node.parent, "hidden": True, "physics": False} if node.parent else {}
         net.add_node(
             node.id,
             label=node.label,
@@ -208,6 +262,7 @@ def render_html(
             color=node.color,
             size=node.size,
             shape=node.shape,
+            **extra,
         )
     edge_labels = len(view.edges) <= EDGE_LABEL_LIMIT  # hundreds of labels are just noise
     for e in view.edges:
@@ -234,10 +289,23 @@ def render_html(
     shown = view if index_href else replace(view, controls=[])
     page = re.sub(r"<body>", lambda _: "<body>\n" + _header(shown, index_href), page, count=1)
     meta = json.dumps(
-        {"title": view.title, "nodes": n, "aggregated": view.aggregated, "stabilized": stabilize}
+        {
+            "title": view.title,
+            "nodes": len(view.nodes),
+            "collapsed": len(view.collapsed()),
+            "aggregated": view.aggregated,
+            "stabilized": stabilize,
+        }
     ).replace("<", "\\u003c")
+    expand = _EXPAND if view.collapsed() else ""
     page, hooked = _DRAW_CALL.subn(
-        lambda m: m.group(0) + _HOOK.format(indent=m.group(1), meta=meta), page, count=1
+        lambda m: (
+            m.group(0)
+            + _HOOK.format(indent=m.group(1), meta=meta)
+            + expand.format(indent=m.group(1))
+        ),
+        page,
+        count=1,
     )
     if not hooked or 'charset="utf-8"' not in page:
         raise OfflinePageError("pyvis template changed: drawGraph() call or charset not found")
