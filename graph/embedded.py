@@ -1,7 +1,9 @@
 """The embedded store: the RDF graph as a networkx MultiDiGraph plus the indexes questions need.
 
-No server: it loads `plankg.nt` from a data folder (written by `plankg ingest`) and answers
-from memory. Nodes carry `type` (Agency, Task, Indicator, Goal, Project, Park, Plan, Section,
+No server: it loads the triples of a data folder written by `plankg ingest` (its sorted
+`plankg.nt`, read with pyoxigraph's parser) and answers from memory; the RDF store
+(`graph/rdf_store.py`) stays the truth and answers SPARQL and RDF descriptions.
+Nodes carry `type` (Agency, Task, Indicator, Goal, Project, Park, Plan, Section,
 Jurisdiction, WorkingGroup) and their literal properties; edges carry `type` (LEADS, ASSISTS,
 TARGETS, HAS_GOAL, LOCATED_IN, PART_OF, MENTIONS, MEMBER_OF, OFFICE_OF, IN_JURISDICTION).
 """
@@ -9,16 +11,14 @@ TARGETS, HAS_GOAL, LOCATED_IN, PART_OF, MENTIONS, MEMBER_OF, OFFICE_OF, IN_JURIS
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 
 import networkx as nx
-from rdflib import BNode, Graph, Literal
-from rdflib.namespace import DCTERMS, ORG, PROV, SKOS
 
 from plankg.graph.counting import coordination_cells, load_rows
 from plankg.graph.lookup import narrow_by_level
-from plankg.graph.rdf_source import RdfSource
+from plankg.graph.rdf_store import NT, RdfStore
 from plankg.graph.store import (
     AgencyInfo,
     AgencyRef,
@@ -35,8 +35,15 @@ from plankg.graph.store import (
     WorkingGroupInfo,
 )
 from plankg.ontology.names import index_keys, is_exact_key, query_keys
-from plankg.ontology.namespaces import PK
-from plankg.ontology.ntriples import RDF_TYPE, Lit, Term, collector_paused, read_blocks
+from plankg.ontology.namespaces import DCTERMS, ORG, PK, PROV, SKOS
+from plankg.ontology.ntriples import (
+    RDF_TYPE,
+    Block,
+    Lit,
+    collector_paused,
+    lines_blocks,
+    read_blocks,
+)
 
 NODE_TYPES = {
     PK.Agency: "Agency",
@@ -115,20 +122,8 @@ _ROLE_EDGES = {str(PK.LeadRole): "LEADS", str(PK.AssistRole): "ASSISTS"}
 _UNPLACED = 1 << 30  # an assignment without pk:position (an older graph file) sorts last
 
 
-def _term(t) -> Term:
-    if isinstance(t, Literal):
-        return Lit(str(t), t.language, str(t.datatype) if t.datatype else None)
-    if isinstance(t, BNode):
-        return f"_:{t}"
-    return str(t)
-
-
-def _blocks_of(rdf: Graph) -> Iterator[tuple[str, list[tuple[str, Term]], int, int]]:
-    by_subject: dict[str, list[tuple[str, Term]]] = defaultdict(list)
-    for s, p, o in rdf:
-        by_subject[_term(s)].append((str(p), _term(o)))
-    for s in sorted(by_subject):
-        yield s, by_subject[s], 0, 0
+def _str(line: str | bytes) -> str:
+    return line.decode("utf-8") if isinstance(line, bytes) else line
 
 
 def _note_position(positions: dict[tuple[str, str, str], int], triples) -> None:
@@ -156,61 +151,50 @@ class EmbeddedStore:
 
     in_memory = True  # lookups are pure CPU and sub-millisecond: no I/O to wait for
 
-    def __init__(self, rdf: Graph) -> None:
-        self.rdf = RdfSource(rdf)
+    def __init__(self, lines: Iterable[str | bytes], rdf: RdfStore | None = None) -> None:
+        """A store of N-Triples lines (tests, small graphs: `ingest.rdf.build_lines`). Without
+        `rdf`, an in-memory RDF store of the same lines is made when first asked for."""
+        self._lines: list[str | bytes] | None = None if rdf is not None else list(lines)
+        self._rdf = rdf
         self.g = nx.MultiDiGraph()
-        self._build(_blocks_of(rdf))
+        self._build(lines_blocks(self._lines if self._lines is not None else lines))
 
     # ------------------------------------------------------------------ loading
     @classmethod
     def open(cls, data_dir: str | Path) -> EmbeddedStore:
-        """The store of a data folder written by `plankg ingest` (its plankg.nt, or the
-        Turtle file when there is no N-Triples file)."""
+        """The store of a data folder written by `plankg ingest`: its sorted plankg.nt, and
+        its RDF store for SPARQL and RDF descriptions."""
         data = Path(data_dir)
-        if (data / "plankg.nt").exists():
-            return cls.from_ntriples(data / "plankg.nt")
-        if (data / "plankg.ttl").exists():
-            return cls(Graph().parse(data / "plankg.ttl", format="turtle"))
-        raise FileNotFoundError(f"no plankg.nt or plankg.ttl in {data}: run `plankg ingest` first")
-
-    @classmethod
-    def from_ntriples(cls, path: str | Path) -> EmbeddedStore:
-        """Stream an N-Triples file into the store without rdflib: the file is read once,
-        subject by subject, and only what the questions need is kept."""
-        store = cls.__new__(cls)
-        store.g = nx.MultiDiGraph()
-        offsets: dict[str, tuple[int, int]] = {}
-        counter = [0]
-
-        def blocks():
-            for b in read_blocks(path):
-                counter[0] += len(b.triples)
-                yield b.subject, b.triples, b.offset, b.length
-
-        store._build(blocks(), offsets)
-        store.rdf = RdfSource(path=Path(path), offsets=offsets, triples=counter[0])
+        if not (data / NT).exists():
+            raise FileNotFoundError(f"no {NT} in {data}: run `plankg ingest` first")
+        store = cls.from_ntriples(data / NT)
+        store._rdf = RdfStore.open(data) if (data / "store").exists() else None
         return store
 
     @classmethod
-    def from_rdf(cls, rdf: Graph) -> EmbeddedStore:
-        return cls(rdf)
+    def from_ntriples(cls, path: str | Path) -> EmbeddedStore:
+        """Stream an N-Triples file into the store: parsed by pyoxigraph, subject by subject,
+        and only what the questions need is kept."""
+        store = cls.__new__(cls)
+        store.g = nx.MultiDiGraph()
+        store._lines, store._rdf = None, None
+        store._build(read_blocks(path))
+        return store
 
-    def rdf_graph(self) -> Graph:
-        return self.rdf.graph()
+    @property
+    def rdf(self) -> RdfStore | None:
+        """The RDF store behind this one (for a store built from lines: in memory, made now)."""
+        if self._rdf is None and self._lines is not None:
+            rdf = RdfStore.in_memory()
+            rdf.bulk_load([("plan", [_str(x) for x in self._lines])])
+            self._rdf = rdf
+        return self._rdf
 
-    def _build(
-        self,
-        blocks: Iterable[tuple[str, list[tuple[str, Term]], int, int]],
-        offsets: dict[str, tuple[int, int]] | None = None,
-    ) -> None:
+    def _build(self, blocks: Iterable[Block]) -> None:
         with collector_paused():  # millions of node dicts; no cyclic garbage among them
-            self._build_graph(blocks, offsets)
+            self._build_graph(blocks)
 
-    def _build_graph(
-        self,
-        blocks: Iterable[tuple[str, list[tuple[str, Term]], int, int]],
-        offsets: dict[str, tuple[int, int]] | None,
-    ) -> None:
+    def _build_graph(self, blocks: Iterable[Block]) -> None:
         g = self.g
         aliases: dict[str, set[str]] = {}
         edges: list[tuple[str, str, str]] = []
@@ -219,7 +203,8 @@ class EmbeddedStore:
         spatial: dict[str, str] = {}
         positions: dict[tuple[str, str, str], int] = {}  # (agency, task, LEADS|ASSISTS) → first
         self.evidence: dict[tuple[str, str], tuple[str, ...]] = defaultdict(tuple)
-        for subject, triples, offset, length in blocks:
+        for block in blocks:
+            subject, triples = block.subject, block.triples
             types = [o for p, o in triples if p == RDF_TYPE]
             kinds = [_NODE_TYPES[o] for o in types if isinstance(o, str) and o in _NODE_TYPES]
             if not kinds:
@@ -242,8 +227,6 @@ class EmbeddedStore:
             else:
                 g.add_node(subject, type=kind, iri=subject)
                 attrs = g.nodes[subject]
-            if offsets is not None and length:
-                offsets.setdefault(subject, (offset, length))
             for p, o in triples:
                 if isinstance(o, Lit):
                     if p == _ALT_LABEL:

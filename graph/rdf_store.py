@@ -6,9 +6,11 @@ index snapshot are derived from it and record the store version they reflect.
 Layout. One named graph per plan, named by the plan IRI (`iris.plan_iri(doc)`). A triple about
 a shared node (an agency's label, a jurisdiction's parent) sits in every plan graph that states
 it, so removing a plan is exactly dropping its graph: shared facts survive while another plan
-still states them. Queries see the union of all graphs as the default graph. One housekeeping
-graph, `<urn:plankg:store>`, holds the store version: a single triple, so a union query sees
-it too (`triples` does not count it).
+still states them. The default graph holds the union of the plan graphs, each triple once, and
+queries run on it: Oxigraph's own union-of-graphs mode answers a triple once per graph that
+holds it (an agency named by four plans came back four times). Every write keeps the default
+graph equal to that union, in the same transaction. One housekeeping graph,
+`<urn:plankg:store>`, holds the store's id and version; queries do not see it.
 
 Calls (the API's upload/delete path codes against these):
 
@@ -19,12 +21,16 @@ Calls (the API's upload/delete path codes against these):
   (all or nothing), then `flush()`. `triples` are pyoxigraph `Triple`s or N-Triples lines
   (`ingest.rdf.plan_lines`);
 - `version()`: changes with every write (written in the same transaction as the write);
+  `state()` is (store id, version): a rebuilt store gets a new id, so files derived from
+  an older store are never taken for current;
 - `describe(iri)`: that resource's triples; `serialize(triples, fmt)` with the project's
-  prefixes; `query(sparql)` for in-process use;
+  prefixes; `query(sparql)` for in-process use (over the default graph; a worker process
+  opening the folder with `pyoxigraph.Store.read_only` queries the same default graph);
 - `write_derived(out_dir)`: the three files from the sorted distinct triples, atomically,
-  plus `derived.json` with the store version and triple count (`derived_version(out_dir)`).
+  then `derived.json` with the store state and triple count (`derived_state(out_dir)`).
 
-`bulk_load(plans)` builds a fresh store at ingest without transactions (Oxigraph's bulk loader).
+`BulkLoader` / `bulk_load(plans)` build a fresh store without transactions (Oxigraph's bulk
+loader), for `plankg ingest`.
 """
 
 from __future__ import annotations
@@ -33,6 +39,8 @@ import json
 import os
 import shutil
 import tempfile
+import uuid
+import weakref
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -45,7 +53,7 @@ from plankg.ontology.namespaces import DCTERMS, PREFIXES
 STORE_DIR = "store"
 NT, TTL, JSONLD, DERIVED = "plankg.nt", "plankg.ttl", "plankg.jsonld", "derived.json"
 META = "urn:plankg:store"
-_VERSION = "urn:plankg:version"
+_VERSION, _ID = "urn:plankg:version", "urn:plankg:id"
 _XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 FORMATS = {
     "turtle": ox.RdfFormat.TURTLE,
@@ -58,6 +66,7 @@ FORMATS = {
 PREFIX_MAP = {p: str(ns) for p, ns in sorted(PREFIXES.items())}
 
 Triples = Iterable[ox.Triple | str]
+_OPEN: weakref.WeakValueDictionary[Path, RdfStore] = weakref.WeakValueDictionary()
 
 
 class StoreMissing(FileNotFoundError):
@@ -74,6 +83,14 @@ def as_line(t: ox.Triple | str) -> str:
     if isinstance(t, str):
         return t if t.endswith("\n") else t + "\n"
     return f"{t} .\n"
+
+
+def _unshare(g: str) -> str:
+    """The update that takes out of the default graph the triples only graph `g` states."""
+    return (
+        f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} "
+        f"FILTER NOT EXISTS {{ GRAPH ?h {{ ?s ?p ?o }} FILTER(?h != <{g}>) }} }}"
+    )
 
 
 def _bump_version() -> str:
@@ -96,28 +113,36 @@ class RdfStore:
 
     @classmethod
     def open(cls, data_dir: str | Path, *, read_only: bool = False) -> RdfStore:
-        path = Path(data_dir) / STORE_DIR
-        if read_only or not path.exists():
+        """The store of a data folder. A read-write store is opened once per process (Oxigraph
+        locks its folder): a second `open` of the same folder returns the same object."""
+        path = (Path(data_dir) / STORE_DIR).resolve()
+        if read_only:
             if not path.exists():
-                if read_only:
-                    raise StoreMissing(f"no RDF store in {data_dir}: run `plankg ingest` first")
-                path.mkdir(parents=True)
-            elif read_only:
-                return cls(ox.Store.read_only(str(path)), path, read_only=True)
-        return cls(ox.Store(str(path)), path)
+                raise StoreMissing(f"no RDF store in {data_dir}: run `plankg ingest` first")
+            return cls(ox.Store.read_only(str(path)), path, read_only=True)
+        found = _OPEN.get(path)
+        if found is None:
+            path.mkdir(parents=True, exist_ok=True)
+            found = _OPEN[path] = cls(ox.Store(str(path)), path)
+        return found
 
     @classmethod
     def in_memory(cls) -> RdfStore:
         return cls(ox.Store(), None)
 
     # ------------------------------------------------------------------ reading
+    def _meta(self, key: str) -> str | None:
+        meta = ox.NamedNode(META)
+        for q in self.store.quads_for_pattern(meta, ox.NamedNode(key), None, meta):
+            return str(q.object.value)
+        return None
+
     def version(self) -> int:
-        quads = self.store.quads_for_pattern(
-            ox.NamedNode(META), ox.NamedNode(_VERSION), None, ox.NamedNode(META)
-        )
-        for q in quads:
-            return int(q.object.value)
-        return 0
+        return int(self._meta(_VERSION) or 0)
+
+    def state(self) -> tuple[str, int]:
+        """(store id, version): what derived files record to know they are current."""
+        return self._meta(_ID) or "", self.version()
 
     def plans(self) -> list[str]:
         """The docs of the plans in the store, sorted."""
@@ -131,13 +156,11 @@ class RdfStore:
 
     @property
     def triples(self) -> int:
-        """Distinct triples over the plan graphs (counted once per store version)."""
+        """Distinct triples over the plan graphs: the default graph's size (counted once per
+        store version)."""
         version = self.version()
         if self._count is None or self._count[0] != version:
-            rows = self.store.query(
-                "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE "
-                f"{{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{META}>) }} }}"
-            )
+            rows = self.store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
             self._count = (version, int(next(iter(rows))["n"].value))
         return self._count[1]
 
@@ -148,16 +171,12 @@ class RdfStore:
 
     def describe(self, iri: str) -> list[ox.Triple]:
         """The distinct triples whose subject is `iri`, sorted (empty if unknown)."""
-        seen: dict[str, ox.Triple] = {}
-        for q in self.store.quads_for_pattern(ox.NamedNode(iri), None, None, None):
-            if q.graph_name != ox.NamedNode(META):
-                seen.setdefault(str(q.triple), q.triple)
-        return [seen[k] for k in sorted(seen)]
+        quads = self.store.quads_for_pattern(ox.NamedNode(iri), None, None, ox.DefaultGraph())
+        return sorted((q.triple for q in quads), key=str)
 
     def query(self, sparql: str, **options: Any) -> Any:
-        """A SPARQL query over the union of the plan graphs (in process, no deadline: user
-        queries run in the sandbox's worker processes)."""
-        options.setdefault("use_default_graph_as_union", True)
+        """A SPARQL query over the default graph, the union of the plan graphs (in process, no
+        deadline: user queries run in the sandbox's worker processes)."""
         return self.store.query(sparql, **options)
 
     # ------------------------------------------------------------------ writing
@@ -165,13 +184,17 @@ class RdfStore:
         """Replace a plan's graph by `triples`, atomically (one SPARQL Update), and flush."""
         g = graph_name(doc)
         body = "".join(as_line(t) for t in triples)
-        self._update(f"DROP SILENT GRAPH <{g}> ;\nINSERT DATA {{ GRAPH <{g}> {{\n{body}}} }} ;")
+        self._update(
+            f"{_unshare(g)} ;\nDROP SILENT GRAPH <{g}> ;\n"
+            f"INSERT DATA {{ GRAPH <{g}> {{\n{body}}} }} ;\nINSERT DATA {{\n{body}}} ;"
+        )
 
     def remove_plan(self, doc: str) -> bool:
         """Drop a plan's graph atomically; False (and nothing written) if it is not there."""
         if not self.has_plan(doc):
             return False
-        self._update(f"DROP SILENT GRAPH <{graph_name(doc)}> ;")
+        g = graph_name(doc)
+        self._update(f"{_unshare(g)} ;\nDROP SILENT GRAPH <{g}> ;")
         return True
 
     def _update(self, operations: str) -> None:
@@ -181,36 +204,22 @@ class RdfStore:
     def bulk_load(self, plans: Iterable[tuple[str, Iterable[str]]]) -> int:
         """Load (doc, N-Triples lines) pairs into an empty store with the bulk loader; returns
         the number of quads loaded. Not transactional: only for a store being built."""
-        count = [0]
-
-        def quads() -> Iterator[ox.Quad]:
-            for doc, lines in plans:
-                tail = f" <{graph_name(doc)}> .\n"
-                text = "".join(line[:-3] + tail for line in lines)
-                for quad in ox.parse(text, format=ox.RdfFormat.N_QUADS):
-                    count[0] += 1
-                    yield quad
-            yield ox.Quad(
-                ox.NamedNode(META),
-                ox.NamedNode(_VERSION),
-                ox.Literal("1", datatype=ox.NamedNode(_XSD_INTEGER)),
-                ox.NamedNode(META),
-            )
-
-        self.store.bulk_extend(quads())
-        self.store.flush()
-        return count[0]
+        loader = BulkLoader(self)
+        union: set[str] = set()
+        for doc, lines in plans:
+            lines = list(lines)
+            loader.add(doc, lines)
+            union.update(as_line(x) for x in lines)
+        return loader.close(x.encode() for x in sorted(union))
 
     # ------------------------------------------------------------------ files
     def sorted_lines(self) -> Iterator[bytes]:
         """Every distinct triple of the plan graphs as sorted N-Triples lines (bytes)."""
         from plankg.graph.spool import LineSpool
 
-        meta = ox.NamedNode(META)
         with LineSpool() as spool:
-            for q in self.store.quads_for_pattern(None, None, None, None):
-                if q.graph_name != meta:
-                    spool.add_line(f"{q.triple} .\n".encode())
+            for q in self.store.quads_for_pattern(None, None, None, ox.DefaultGraph()):
+                spool.add_line(f"{q.triple} .\n".encode())
             yield from spool
 
     def write_derived(self, out_dir: str | Path, lines: Iterable[bytes] | None = None) -> dict:
@@ -220,7 +229,7 @@ class RdfStore:
         `derived.json` with the store version they reflect. `lines` (sorted distinct N-Triples
         lines of this store's state) saves reading the store back when the caller has them."""
         out = Path(out_dir)
-        version = self.version()
+        store_id, version = self.state()
         paths = {"nt": out / NT, "ttl": out / TTL, "jsonld": out / JSONLD}
         count = [0]
 
@@ -238,16 +247,64 @@ class RdfStore:
                     format=fmt,
                     prefixes=PREFIX_MAP,
                 )
-        record = {"version": version, "triples": count[0]}
+        record = {"store": store_id, "version": version, "triples": count[0]}
         atomic_write(out / DERIVED, (json.dumps(record, sort_keys=True) + "\n").encode())
         return {**paths, "record": record}
 
 
-def derived_version(out_dir: str | Path) -> int | None:
-    """The store version the derived files in `out_dir` reflect (None: none written)."""
+class BulkLoader:
+    """Feeds plans to Oxigraph's bulk loader in chunks of N-Quads text (about `chunk_lines`
+    lines each: one loader run per chunk, not per plan), then writes version 1."""
+
+    def __init__(self, store: RdfStore, chunk_lines: int = 400_000) -> None:
+        self.store, self.chunk_lines = store, chunk_lines
+        self._chunk: list[str] = []
+        self.count = 0
+
+    def add(self, doc: str, lines: Iterable[str]) -> None:
+        """A plan's N-Triples lines (each ending in ' .\\n') into its graph."""
+        tail = f" <{graph_name(doc)}> .\n"
+        before = len(self._chunk)
+        self._chunk.extend(line[:-3] + tail for line in lines)
+        self.count += len(self._chunk) - before
+        if len(self._chunk) >= self.chunk_lines:
+            self._load(ox.RdfFormat.N_QUADS)
+
+    def _load(self, fmt: ox.RdfFormat) -> None:
+        if self._chunk:
+            text = "".join(self._chunk).encode("utf-8")
+            self._chunk = []
+            self.store.store.bulk_load(input=text, format=fmt)
+
+    def close(self, union: Iterable[bytes]) -> int:
+        """Load what is left, then `union` (the sorted distinct lines of all plans) into the
+        default graph, write a new store id and version 1, flush; returns the quads loaded
+        into plan graphs."""
+        self._load(ox.RdfFormat.N_QUADS)
+        size = 0
+        chunk: list[bytes] = []
+        for line in union:
+            chunk.append(line)
+            if len(chunk) >= self.chunk_lines:
+                self.store.store.bulk_load(input=b"".join(chunk), format=ox.RdfFormat.N_TRIPLES)
+                size, chunk = size + len(chunk), []
+        if chunk:
+            self.store.store.bulk_load(input=b"".join(chunk), format=ox.RdfFormat.N_TRIPLES)
+        one = f'"1"^^<{_XSD_INTEGER}>'
+        self.store.store.update(
+            f"INSERT DATA {{ GRAPH <{META}> {{ <{META}> <{_VERSION}> {one} . "
+            f'<{META}> <{_ID}> "{uuid.uuid4()}" }} }}'
+        )
+        self.store.store.flush()
+        return self.count
+
+
+def derived_state(out_dir: str | Path) -> tuple[str, int] | None:
+    """The store state (id, version) the derived files in `out_dir` reflect (None: none)."""
     try:
-        return int(json.loads((Path(out_dir) / DERIVED).read_text("utf-8"))["version"])
-    except (FileNotFoundError, KeyError, ValueError):
+        record = json.loads((Path(out_dir) / DERIVED).read_text("utf-8"))
+        return str(record["store"]), int(record["version"])
+    except (FileNotFoundError, KeyError, ValueError, TypeError):
         return None
 
 
@@ -300,6 +357,7 @@ def atomic_write(path: Path, data: bytes | Iterable[bytes]) -> None:
 def swap_in(new_store: Path, data_dir: Path) -> Path:
     """Move a freshly built store folder into `<data_dir>/store`, replacing the old one."""
     target = data_dir / STORE_DIR
+    _OPEN.pop(target.resolve(), None)  # an object still open on the old folder is not reused
     old = None
     if target.exists():
         old = Path(tempfile.mkdtemp(prefix=".store-old-", dir=data_dir))

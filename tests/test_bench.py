@@ -56,9 +56,9 @@ def test_the_naive_sample_is_whole_plan_subgraphs(sample_plans):
     `PropertyGraph.for_plan` cuts, so every relationship finds both its ends."""
     from bench.neo4j_bench import plan_sample
     from plankg.graph.property_graph import to_property_graph
-    from plankg.ingest.rdf import build_graph
+    from plankg.ingest.rdf import build_lines
 
-    pg = to_property_graph(build_graph(sample_plans))
+    pg = to_property_graph(build_lines(sample_plans))
     assert plan_sample(pg, 1) is pg
     docs = sorted(r["plan_doc"] for r in pg.nodes["Plan"])
     sample = plan_sample(pg, 2)

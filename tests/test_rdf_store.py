@@ -6,7 +6,7 @@ import pyoxigraph as ox
 import pytest
 
 from plankg.graph import rdf_store
-from plankg.graph.rdf_store import RdfStore, StoreMissing, derived_version, serialize
+from plankg.graph.rdf_store import RdfStore, StoreMissing, derived_state, serialize
 from plankg.ingest.rdf import plan_lines
 from plankg.ontology.namespaces import ORG, PK, SKOS
 
@@ -78,12 +78,21 @@ def test_replace_plan_is_one_transaction(store, sample_plans, monkeypatch):
 
 
 def test_the_store_persists_and_opens_read_only(store, tmp_path):
-    version, triples, plans = store.version(), store.triples, store.plans()
+    state, triples, plans = store.state(), store.triples, store.plans()
     del store
     again = RdfStore.open(tmp_path, read_only=True)
-    assert (again.version(), again.triples, again.plans()) == (version, triples, plans)
+    assert (again.state(), again.triples, again.plans()) == (state, triples, plans)
     with pytest.raises(StoreMissing, match="plankg ingest"):
         RdfStore.open(tmp_path / "nowhere", read_only=True)
+
+
+def test_queries_see_each_triple_once_and_no_housekeeping(store):
+    """Four plans name this agency: the default graph (the union) still holds its label once."""
+    rows = store.query(f"SELECT ?l WHERE {{ <{SHARED_AGENCY}> <{SKOS.prefLabel}> ?l }}")
+    assert [r["l"].value for r in rows] == ["平江县发展和改革局"]
+    assert not list(store.query("SELECT * WHERE { <urn:plankg:store> ?p ?o }"))
+    total = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    assert int(next(iter(total))["n"].value) == store.triples
 
 
 def test_reused_classes_are_in_the_data(store):
@@ -106,7 +115,7 @@ def test_derived_files_record_the_store_version(store, tmp_path, sample_plans):
     out = tmp_path / "out"
     first = store.write_derived(out)
     files = {k: first[k].read_bytes() for k in ("nt", "ttl", "jsonld")}
-    assert derived_version(out) == store.version()
+    assert derived_state(out) == store.state() and store.state()[0]
     assert first["record"]["triples"] == store.triples
     lines = files["nt"].decode().splitlines(keepends=True)
     assert lines == sorted(set(lines))
@@ -115,7 +124,7 @@ def test_derived_files_record_the_store_version(store, tmp_path, sample_plans):
         assert back == {line[:-3] for line in lines}, key
     assert files["ttl"].startswith(b"@prefix ")
     store.remove_plan(sample_plans[0].doc)
-    assert derived_version(out) != store.version()  # stale now
+    assert derived_state(out) != store.state()  # stale now
     again = store.write_derived(out)
     assert again["record"]["triples"] == store.triples < first["record"]["triples"]
 

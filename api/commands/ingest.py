@@ -7,9 +7,19 @@ from typing import Annotated
 
 import typer
 
+from plankg.ingest.pipeline import default_jobs, terminal_progress
 from plankg.ingest.pipeline import ingest as run_ingest
-from plankg.ingest.pipeline import terminal_progress
-from plankg.ingest.serialize import load_graph
+
+
+def load_graph(data: Path):
+    """plankg.nt as an rdflib Graph: pyshacl validates rdflib graphs, the one place rdflib
+    still earns its keep."""
+    from rdflib import Graph
+
+    nt = data / "plankg.nt"
+    if not nt.exists():
+        raise FileNotFoundError(f"no plankg.nt in {data}: run `plankg ingest` first")
+    return Graph().parse(nt, format="nt")
 
 
 def register(app: typer.Typer) -> None:
@@ -21,14 +31,20 @@ def register(app: typer.Typer) -> None:
         out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("build"),
         jurisdiction: Annotated[str | None, typer.Option(help="Override the jurisdiction.")] = None,
         title: Annotated[str | None, typer.Option(help="Override the title.")] = None,
+        jobs: Annotated[
+            int | None,
+            typer.Option("--jobs", "-j", min=1, help="Worker processes (default: the cores)."),
+        ] = None,
     ) -> None:
-        """Extract plans and write build/plankg.ttl, .jsonld and sorted .nt."""
+        """Extract plans into the RDF store build/store/ and write build/plankg.ttl, .jsonld
+        and sorted .nt from it."""
         summary = run_ingest(
             paths or ["data/plans"],
             out,
             jurisdiction=jurisdiction,
             title=title,
             progress=lambda files: terminal_progress(list(files)),
+            jobs=jobs or default_jobs(),
         )
         for w in summary.warnings:
             typer.echo(f"warning: {w}", err=True)
@@ -46,7 +62,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def validate(
-        data: Annotated[Path, typer.Option(help="Folder with plankg.nt/.ttl.")] = Path("build"),
+        data: Annotated[Path, typer.Option(help="Folder with plankg.nt.")] = Path("build"),
     ) -> None:
         """Validate the graph against the SHACL shapes (ontology/shapes.ttl)."""
         from plankg.ontology.validate import validate as shacl_validate

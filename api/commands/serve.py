@@ -19,8 +19,8 @@ def build_app(
     database: str | None = None,
 ):
     from plankg.api.app import ApiSettings, create_app
-    from plankg.graph.embedded import NODE_TYPES, EmbeddedStore
-    from plankg.graph.rdf_source import RdfSource
+    from plankg.graph.embedded import EmbeddedStore
+    from plankg.graph.rdf_store import STORE_DIR, RdfStore
 
     library = None
     if store_kind == "neo4j":
@@ -38,10 +38,8 @@ def build_app(
         database = database or os.environ.get("NEO4J_DATABASE") or None
         driver = neo4j.GraphDatabase.driver(uri, auth=auth, **DRIVER_OPTIONS)
         store = Neo4jStore(driver, database=database)
-        # /sparql and RDF answers read the local files when there are any
-        nt = data / "plankg.nt"
-        types = [str(t) for t in NODE_TYPES]
-        rdf = RdfSource.from_file(nt, types) if nt.exists() else None
+        # /sparql and RDF answers come from the local RDF store when there is one
+        rdf = RdfStore.open(data) if (data / STORE_DIR).exists() else None
     else:
         from plankg.api.library import data_library
 
