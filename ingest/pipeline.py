@@ -21,7 +21,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from plankg.graph.rdf_store import STORE_DIR, BulkLoader, RdfStore, swap_in
+from plankg.graph.rdf_store import NT, STORE_DIR, BulkLoader, RdfStore, swap_in
 from plankg.graph.spool import LineSpool
 from plankg.ingest.agencies import AgencyDirectory
 from plankg.ingest.discover import discover_plans
@@ -204,12 +204,12 @@ def ingest(
     out.mkdir(parents=True, exist_ok=True)
     build = Path(tempfile.mkdtemp(prefix=".store-new-", dir=out))
     try:
-        with LineSpool() as spool:
+        with LineSpool(directory=build) as spool:
             summary = _extract_into(build, spool, paths, jurisdiction, title, progress, jobs)
-            if not summary.plans:
-                return summary
-            swap_in(build / STORE_DIR, out)
-            written = RdfStore.open(out).write_derived(out, lines=spool)
+        if not summary.plans:
+            return summary
+        swap_in(build / STORE_DIR, out)
+        written = RdfStore.open(out).write_derived(out, nt=build / NT)
         summary.triples = written["record"]["triples"]
         summary.outputs = {k: written[k] for k in ("nt", "ttl", "jsonld")}
         summary.outputs["store"] = out / STORE_DIR
@@ -242,9 +242,10 @@ def _extract_into(
     progress: Callable[[Iterable[Path]], Iterable[Path]] | None,
     jobs: int,
 ) -> IngestSummary:
-    """Extract the plans into a new store under `build` and their lines into `spool`; the
+    """Extract the plans into a new store under `build` and their lines into `spool`, write
+    the sorted distinct lines to `build/plankg.nt` (the default graph is loaded from it); the
     store is closed on return (its last reference goes), so it can be moved."""
-    loader = BulkLoader(RdfStore.open(build))
+    loader = BulkLoader(RdfStore.open(build), build)
 
     def on_plan(plan: Plan, lines: list[str]) -> None:
         loader.add(plan.doc, lines)
@@ -255,7 +256,11 @@ def _extract_into(
         paths, jurisdiction=jurisdiction, title=title, progress=progress, jobs=jobs, on_plan=on_plan
     )
     if summary.plans:
-        loader.close(iter(spool))  # the default graph: every distinct triple once
+        with open(build / NT, "wb") as fh:
+            fh.writelines(spool)
+        loader.close(build / NT)  # the default graph: every distinct triple once
+    else:
+        loader.discard()
     return summary
 
 

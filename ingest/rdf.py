@@ -66,7 +66,7 @@ _TRUE = f'"true"^^<{XSD}boolean>'
 
 
 class _V:
-    """Vocabulary terms as N-Triples tokens: `V.pk("Task")` → `<…ontology#Task>`."""
+    """Vocabulary terms as N-Triples tokens: `V.PKT["Task"]` → `<…ontology#Task>`."""
 
     def __init__(self) -> None:
         self._cache: dict[str, str] = {}
@@ -85,18 +85,25 @@ LABEL, ALT = _v(SKOS, "prefLabel"), _v(SKOS, "altLabel")
 DERIVED = _v(PROV, "wasDerivedFrom")
 
 
-def pk(local: str) -> str:
-    return _v(PK, local)
+class _Tokens(dict):
+    """`PKT["Task"]` → `<…ontology#Task>`: a plain dict lookup once made."""
+
+    def __missing__(self, local: str) -> str:
+        token = self[local] = f"<{PK}{local}>"
+        return token
+
+
+PKT = _Tokens()
 
 
 # Subclasses of reused classes (ontology/plankg.ttl) → the reused class, stated in the data.
 ALSO_TYPED = {
-    pk("Agency"): (_v(ORG, "Organization"),),
-    pk("Jurisdiction"): (_v(ORG, "Organization"),),
-    pk("WorkingGroup"): (_v(ORG, "OrganizationalCollaboration"),),
-    pk("Plan"): (_v(DCTERMS, "BibliographicResource"),),
-    pk("Assignment"): (_v(PROV, "Association"),),
-    pk("Role"): (_v(PROV, "Role"),),
+    PKT["Agency"]: (_v(ORG, "Organization"),),
+    PKT["Jurisdiction"]: (_v(ORG, "Organization"),),
+    PKT["WorkingGroup"]: (_v(ORG, "OrganizationalCollaboration"),),
+    PKT["Plan"]: (_v(DCTERMS, "BibliographicResource"),),
+    PKT["Assignment"]: (_v(PROV, "Association"),),
+    PKT["Role"]: (_v(PROV, "Role"),),
 }
 
 
@@ -105,6 +112,7 @@ class Lines:
 
     def __init__(self) -> None:
         self.lines: set[str] = set()
+        self.done: dict[tuple, str] = {}  # shared nodes already written: their token
 
     def add(self, s: str, p: str, o: str) -> None:
         self.lines.add(f"{s} {p} {o} .\n")
@@ -147,15 +155,22 @@ def build_graph(plans: Iterable[Plan]):
 
 
 def add_agency(g: Lines, agency: Agency, raw: str | None = None) -> str:
-    node = iri(iris.agency_iri(agency.jurisdiction, agency.canonical))
+    key = ("agency", agency.jurisdiction, agency.canonical, agency.kind, agency.collective)
+    node = g.done.get(key)
+    if node is not None:  # named again in the plan: only a new spelling adds a line
+        for alias in (*agency.aliases, *([raw] if raw else [])):
+            if alias and alias != agency.canonical:
+                g.add(node, ALT, zh(alias))
+        return node
+    node = g.done[key] = iri(iris.agency_iri(agency.jurisdiction, agency.canonical))
     jur = add_jurisdiction(g, agency.jurisdiction)
-    g.typed(node, pk("Agency"))
+    g.typed(node, PKT["Agency"])
     g.add(node, LABEL, zh(agency.canonical))
-    g.add(node, pk("jurisdiction"), jur)
+    g.add(node, PKT["jurisdiction"], jur)
     g.add(node, _v(ORG, "subOrganizationOf"), jur)
-    g.add(node, pk("kind"), plain(agency.kind))
+    g.add(node, PKT["kind"], plain(agency.kind))
     if agency.collective:
-        g.add(node, pk("collective"), _TRUE)
+        g.add(node, PKT["collective"], _TRUE)
     for alias in (*agency.aliases, *([raw] if raw else [])):
         if alias and alias != agency.canonical:
             g.add(node, ALT, zh(alias))
@@ -166,48 +181,54 @@ def add_jurisdiction(g: Lines, name: str, path: Sequence[str] = ()) -> str:
     """A jurisdiction node with its division code, level and parent (county → city →
     province) from the gazetteer; a place the gazetteer does not list takes its parents from
     `path` (province first, itself last), as the user gave them."""
-    node = iri(iris.jurisdiction_iri(name))
-    g.typed(node, pk("Jurisdiction"))
+    key = ("jurisdiction", name, tuple(path))
+    if key in g.done:
+        return g.done[key]
+    node = g.done[key] = iri(iris.jurisdiction_iri(name))
+    g.typed(node, PKT["Jurisdiction"])
     g.add(node, LABEL, zh(name))
     gaz = gazetteer()
     division = gaz.find(name)
     if division is not None:
-        g.add(node, pk("divisionCode"), plain(division.code))
-        g.add(node, pk("divisionLevel"), plain(division.level))
+        g.add(node, PKT["divisionCode"], plain(division.code))
+        g.add(node, PKT["divisionLevel"], plain(division.level))
         parent = gaz.parent(division)
         if parent is not None:
-            g.add(node, pk("withinJurisdiction"), add_jurisdiction(g, gaz.display_name(parent)))
+            g.add(node, PKT["withinJurisdiction"], add_jurisdiction(g, gaz.display_name(parent)))
     elif len(path) >= 2 and path[-1] == name:
-        g.add(node, pk("withinJurisdiction"), add_jurisdiction(g, path[-2], path[:-1]))
+        g.add(node, PKT["withinJurisdiction"], add_jurisdiction(g, path[-2], path[:-1]))
     return node
 
 
 def _provenance(g: Lines, node: str, plan_node: str, span: Span | None, section: str) -> None:
     g.add(node, DERIVED, plan_node)
     if span is not None:
-        g.add(node, pk("sourceStart"), _int(span.start))
-        g.add(node, pk("sourceEnd"), _int(span.end))
+        g.add(node, PKT["sourceStart"], _int(span.start))
+        g.add(node, PKT["sourceEnd"], _int(span.end))
     if section:
-        g.add(node, pk("sectionPath"), plain(section))
+        g.add(node, PKT["sectionPath"], plain(section))
 
 
 def _unit(g: Lines, unit: str) -> str:
-    node = iri(iris.unit_iri(unit))
-    g.typed(node, pk("Unit"))
+    key = ("unit", unit)
+    if key in g.done:
+        return g.done[key]
+    node = g.done[key] = iri(iris.unit_iri(unit))
+    g.typed(node, PKT["Unit"])
     g.add(node, LABEL, zh(unit or "无"))
     return node
 
 
 def _indicator(g: Lines, node: str, ind: Indicator, plan_node: str, section: str, cls: str) -> None:
     g.typed(node, cls)
-    g.add(node, pk("subject"), zh(ind.subject))
-    g.add(node, pk("value"), _decimal(ind.value))
-    g.add(node, pk("normValue"), _decimal(ind.norm_value))
-    g.add(node, pk("unit"), _unit(g, ind.unit))
-    g.add(node, pk("normUnit"), _unit(g, ind.norm_unit))
-    g.add(node, pk("comparator"), plain(ind.comparator))
+    g.add(node, PKT["subject"], zh(ind.subject))
+    g.add(node, PKT["value"], _decimal(ind.value))
+    g.add(node, PKT["normValue"], _decimal(ind.norm_value))
+    g.add(node, PKT["unit"], _unit(g, ind.unit))
+    g.add(node, PKT["normUnit"], _unit(g, ind.norm_unit))
+    g.add(node, PKT["comparator"], plain(ind.comparator))
     if ind.year is not None:
-        g.add(node, pk("targetYear"), typed(str(ind.year), f"{XSD}gYear"))
+        g.add(node, PKT["targetYear"], typed(str(ind.year), f"{XSD}gYear"))
     _provenance(g, node, plan_node, ind.span, section)
 
 
@@ -215,7 +236,7 @@ def add_plan(g: Lines, plan: Plan) -> str:
     """Add one plan and everything extracted from it; returns the plan node's token."""
     plan_node = iri(iris.plan_iri(plan.doc))
     jur = add_jurisdiction(g, plan.jurisdiction, plan.jurisdiction_path)
-    g.typed(plan_node, pk("Plan"))
+    g.typed(plan_node, PKT["Plan"])
     if plan.source_url:
         g.add(plan_node, _v(PROV, "hadPrimarySource"), iri(plan.source_url))
     g.add(plan_node, _v(DCTERMS, "title"), zh(plan.title))
@@ -223,7 +244,7 @@ def add_plan(g: Lines, plan: Plan) -> str:
     g.add(plan_node, _v(DCTERMS, "source"), plain(plan.doc))
     g.add(plan_node, _v(DCTERMS, "spatial"), jur)
     if plan.sha256:
-        g.add(plan_node, pk("sha256"), plain(plan.sha256))
+        g.add(plan_node, PKT["sha256"], plain(plan.sha256))
 
     sections = _SectionIndex(g, plan, plan_node)
     for task in plan.tasks:
@@ -231,20 +252,20 @@ def add_plan(g: Lines, plan: Plan) -> str:
     targets = ((goal, ind) for goal in plan.goals for ind in goal.indicators)
     for n, (goal, ind) in enumerate(targets, start=1):  # a pk:Goal node per target
         node = iri(iris.goal_iri(plan.doc, n))
-        _indicator(g, node, ind, plan_node, " / ".join(goal.section), pk("Goal"))
-        g.add(plan_node, pk("hasGoal"), node)
-        g.add(node, pk("inSection"), sections.node(goal.section))
+        _indicator(g, node, ind, plan_node, " / ".join(goal.section), PKT["Goal"])
+        g.add(plan_node, PKT["hasGoal"], node)
+        g.add(node, PKT["inSection"], sections.node(goal.section))
     for n, wg in enumerate(plan.working_groups, start=1):
         node = iri(iris.working_group_iri(plan.doc, n))
-        g.typed(node, pk("WorkingGroup"))
+        g.typed(node, PKT["WorkingGroup"])
         g.add(node, LABEL, zh(wg.name))
         if wg.convener:
-            g.add(node, pk("convener"), zh(wg.convener))
+            g.add(node, PKT["convener"], zh(wg.convener))
         for deputy in wg.deputy_conveners:
-            g.add(node, pk("deputyConvener"), zh(deputy))
+            g.add(node, PKT["deputyConvener"], zh(deputy))
         if wg.office_agency is not None:
             office = add_agency(g, wg.office_agency.agency, wg.office_agency.raw)
-            g.add(node, pk("officeAgency"), office)
+            g.add(node, PKT["officeAgency"], office)
         for member in wg.members:
             g.add(node, _v(ORG, "hasMember"), add_agency(g, member.agency, member.raw))
         _provenance(g, node, plan_node, wg.span, "")
@@ -253,22 +274,22 @@ def add_plan(g: Lines, plan: Plan) -> str:
             g, "Project", iris.project_iri(plan.jurisdiction, loc.project), loc.project, jur
         )
         park = _named(g, "Park", iris.park_iri(plan.jurisdiction, loc.park), loc.park, jur)
-        g.add(project, pk("locatedIn"), park)
+        g.add(project, PKT["locatedIn"], park)
         # one statement per plan and tie: two plans stating it keep their own provenance
         node = f"{plan_node[:-1]}/location/{n}>"
-        g.typed(node, pk("LocationStatement"))
-        g.add(node, pk("project"), project)
-        g.add(node, pk("park"), park)
-        g.add(node, pk("evidence"), zh(loc.evidence))
+        g.typed(node, PKT["LocationStatement"])
+        g.add(node, PKT["project"], project)
+        g.add(node, PKT["park"], park)
+        g.add(node, PKT["evidence"], zh(loc.evidence))
         _provenance(g, node, plan_node, loc.span, "")
     return plan_node
 
 
 def _named(g: Lines, cls: str, node_iri: str, name: str, jur: str) -> str:
     node = iri(node_iri)
-    g.typed(node, pk(cls))
+    g.typed(node, PKT[cls])
     g.add(node, LABEL, zh(name))
-    g.add(node, pk("jurisdiction"), jur)
+    g.add(node, PKT["jurisdiction"], jur)
     return node
 
 
@@ -287,11 +308,11 @@ class _SectionIndex:
         node = iri(iris.section_iri(self.plan.doc, len(self.nodes)))
         self.nodes[key] = node
         g = self.g
-        g.typed(node, pk("Section"))
+        g.typed(node, PKT["Section"])
         g.add(node, LABEL, zh(key[-1]))
-        g.add(node, pk("partOf"), parent)
-        g.add(node, pk("level"), _int(len(key)))
-        g.add(node, pk("sectionPath"), plain(" / ".join(key)))
+        g.add(node, PKT["partOf"], parent)
+        g.add(node, PKT["level"], _int(len(key)))
+        g.add(node, PKT["sectionPath"], plain(" / ".join(key)))
         return node
 
 
@@ -302,14 +323,14 @@ def _add_task(g: Lines, plan: Plan, plan_node: str, sections: _SectionIndex, tas
     task_iri = iris.task_iri(plan.doc, task.ordinal)
     node = iri(task_iri)
     section = " / ".join(task.section)
-    g.typed(node, pk("Task"))
-    g.add(node, pk("taskId"), plain(iris.task_id(plan.doc, task.ordinal)))
-    g.add(node, pk("ordinal"), _int(task.ordinal))
+    g.typed(node, PKT["Task"])
+    g.add(node, PKT["taskId"], plain(iris.task_id(plan.doc, task.ordinal)))
+    g.add(node, PKT["ordinal"], _int(task.ordinal))
     if task.title:
-        g.add(node, pk("title"), zh(task.title))
-    g.add(node, pk("text"), plain(task.text))
-    g.add(node, pk("clause"), plain(task.clause))
-    g.add(node, pk("partOf"), sections.node(task.section))
+        g.add(node, PKT["title"], zh(task.title))
+    g.add(node, PKT["text"], plain(task.text))
+    g.add(node, PKT["clause"], plain(task.clause))
+    g.add(node, PKT["partOf"], sections.node(task.section))
     if task.deadline is not None:
         _deadline(g, node, task.deadline)
     _provenance(g, node, plan_node, task.span, section)
@@ -317,33 +338,33 @@ def _add_task(g: Lines, plan: Plan, plan_node: str, sections: _SectionIndex, tas
     for (role, predicate, role_name), mentions in zip(
         _ROLES, (task.lead, task.assist), strict=True
     ):
-        role_node = pk(role_name)
+        role_node = PKT[role_name]
         if mentions:
-            g.typed(role_node, pk("Role"))
+            g.typed(role_node, PKT["Role"])
         for n, mention in enumerate(mentions, start=1):
             agency = add_agency(g, mention.agency, mention.raw)
-            g.add(agency, pk(predicate), node)
+            g.add(agency, PKT[predicate], node)
             assignment = iri(iris.assignment_iri(task_iri, role, n))
             _assignment(g, assignment, node, agency, role_node, mention, n, plan_node, section)
     for n, ind in enumerate(task.indicators, start=1):
         ind_node = iri(iris.indicator_iri(task_iri, n))
-        _indicator(g, ind_node, ind, plan_node, section, pk("Indicator"))
-        g.add(node, pk("targets"), ind_node)
+        _indicator(g, ind_node, ind, plan_node, section, PKT["Indicator"])
+        g.add(node, PKT["targets"], ind_node)
     jur = iri(iris.jurisdiction_iri(plan.jurisdiction))
     for name in task.projects:
         project = _named(g, "Project", iris.project_iri(plan.jurisdiction, name), name, jur)
-        g.add(node, pk("mentions"), project)
+        g.add(node, PKT["mentions"], project)
     for name in task.parks:
         park = _named(g, "Park", iris.park_iri(plan.jurisdiction, name), name, jur)
-        g.add(node, pk("mentions"), park)
+        g.add(node, PKT["mentions"], park)
 
 
 def _deadline(g: Lines, task: str, deadline: Deadline) -> None:
     """The completion time as written (`12月底前`) and, when the text states one, the date."""
     if deadline.text:
-        g.add(task, pk("deadline"), plain(deadline.text))
+        g.add(task, PKT["deadline"], plain(deadline.text))
     if deadline.date:
-        g.add(task, pk("dueDate"), typed(str(deadline.date), f"{XSD}date"))
+        g.add(task, PKT["dueDate"], typed(str(deadline.date), f"{XSD}date"))
 
 
 def _assignment(
@@ -360,10 +381,10 @@ def _assignment(
     """The qualified lead/assist: `position` is the 1-based place of the agency among the
     task's agencies of that role as the plan names them — the first-named lead answers for
     the task, so the order is part of the fact, not a presentation detail."""
-    g.typed(node, pk("Assignment"))
-    g.add(node, pk("task"), task)
-    g.add(node, pk("agent"), agency)
-    g.add(node, pk("role"), role)
-    g.add(node, pk("position"), _int(position))
-    g.add(node, pk("rawName"), zh(mention.raw))
+    g.typed(node, PKT["Assignment"])
+    g.add(node, PKT["task"], task)
+    g.add(node, PKT["agent"], agency)
+    g.add(node, PKT["role"], role)
+    g.add(node, PKT["position"], _int(position))
+    g.add(node, PKT["rawName"], zh(mention.raw))
     _provenance(g, node, plan_node, mention.span, section)
