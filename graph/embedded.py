@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 
@@ -190,19 +191,39 @@ class EmbeddedStore:
             self._rdf = rdf
         return self._rdf
 
+    def apply_plan(self, doc: str, triples: Iterable[str | bytes | Any]) -> None:
+        """Bring one plan's part up to date after `RdfStore.replace_plan(doc, triples)`: the
+        same triples (N-Triples lines or pyoxigraph Triples). See `graph/embedded_update.py`."""
+        from plankg.graph.embedded_update import update_plan
+
+        update_plan(self, doc, triples)
+
+    def remove_plan(self, doc: str) -> None:
+        """Drop one plan's part after `RdfStore.remove_plan(doc)`."""
+        from plankg.graph.embedded_update import update_plan
+
+        update_plan(self, doc, None)
+
     def _build(self, blocks: Iterable[Block]) -> None:
         with collector_paused():  # millions of node dicts; no cyclic garbage among them
-            self._build_graph(blocks)
+            self.unit_labels: dict[str, str] = {}
+            self._positions: dict[tuple[str, str, str], int] = {}  # (agency, task, role) → 1st
+            self._locations: dict[str, tuple[tuple[str, str], str]] = {}  # statement → key, text
+            self.evidence: dict[tuple[str, str], tuple[str, ...]] = defaultdict(tuple)
+            self.spatial: dict[str, str] = {}
+            self._absorb(blocks)
+            self._evidence_for(k for k, _ in self._locations.values())
+            self._index()
 
-    def _build_graph(self, blocks: Iterable[Block]) -> None:
+    def _absorb(self, blocks: Iterable[Block]) -> set[str]:
+        """Add the nodes, attributes and edges the blocks state to the graph (and the unit
+        labels, assignment positions and location statements to their tables); returns the
+        nodes the blocks describe. Edges to nodes not in the graph are dropped."""
         g = self.g
         aliases: dict[str, set[str]] = {}
         edges: list[tuple[str, str, str]] = []
         unit_refs: list[tuple[str, str, str]] = []
-        unit_labels: dict[str, str] = {}
-        spatial: dict[str, str] = {}
-        positions: dict[tuple[str, str, str], int] = {}  # (agency, task, LEADS|ASSISTS) → first
-        self.evidence: dict[tuple[str, str], tuple[str, ...]] = defaultdict(tuple)
+        described: set[str] = set()
         for block in blocks:
             subject, triples = block.subject, block.triples
             types = [o for p, o in triples if p == RDF_TYPE]
@@ -211,17 +232,18 @@ class EmbeddedStore:
                 if _UNIT in types:
                     for p, o in triples:
                         if p == _PREF_LABEL and isinstance(o, Lit):
-                            unit_labels[subject] = o.lexical
+                            self.unit_labels[subject] = o.lexical
                 elif _LOCATION in types:
                     d = {p: o for p, o in triples}
                     key = (str(d.get(_LOC_PROJECT)), str(d.get(_LOC_PARK)))
                     evidence = d.get(_LOC_EVIDENCE)
                     text = evidence.lexical if isinstance(evidence, Lit) else str(evidence)
-                    self.evidence[key] = tuple(sorted({*self.evidence[key], text}))
+                    self._locations[subject] = (key, text)
                 elif _ASSIGNMENT in types:
-                    _note_position(positions, triples)
+                    _note_position(self._positions, triples)
                 continue
             kind = "Goal" if "Goal" in kinds else kinds[0]
+            described.add(subject)
             if g.has_node(subject):  # an unsorted file may split a subject into blocks
                 attrs = g.nodes[subject]
             else:
@@ -244,19 +266,47 @@ class EmbeddedStore:
                 elif p in _UNITS:
                     unit_refs.append((subject, _UNITS[p], o))
                 elif p == _SPATIAL:
-                    spatial[subject] = o
+                    self.spatial[subject] = o
         for start, end, key in edges:
-            if key == "MEMBER_OF" or g.has_node(end):
+            if (key == "MEMBER_OF" and g.has_node(start)) or g.has_node(end):
                 g.add_edge(start, end, key=key, type=key)
         for subject, attr, unit in unit_refs:
-            g.nodes[subject][attr] = unit_labels.get(unit, "")
+            g.nodes[subject][attr] = self.unit_labels.get(unit, "")
         for subject, names in aliases.items():
-            g.nodes[subject]["aliases"] = tuple(sorted(names))
-        self._index(spatial, positions)
+            g.nodes[subject]["aliases"] = tuple(
+                sorted({*g.nodes[subject].get("aliases", ()), *names})
+            )
+        return described
 
-    def _index(
-        self, spatial: dict[str, str], positions: dict[tuple[str, str, str], int] | None = None
-    ) -> None:
+    def _evidence_for(self, keys: Iterable[tuple[str, str]]) -> None:
+        """Recompute the evidence of (project, park) pairs from the location statements."""
+        wanted = set(keys)
+        texts: dict[tuple[str, str], set[str]] = {k: set() for k in wanted}
+        for key, text in self._locations.values():
+            if key in wanted:
+                texts[key].add(text)
+        for key, found in texts.items():
+            if found:
+                self.evidence[key] = tuple(sorted(found))
+            else:
+                self.evidence.pop(key, None)
+
+    def _jurisdiction_of(self, n: str) -> str | None:
+        g = self.g
+        if n in self.spatial:
+            j = self.spatial[n]
+            return g.nodes[j].get("name", "") if j in g else ""
+        for _, j, k in g.out_edges(n, keys=True):
+            if k == "IN_JURISDICTION":
+                return g.nodes[j].get("name", "")
+        return None
+
+    def _roles_of(self, t: str) -> dict[str, list[str]]:
+        lead = [a for a, _, k in self.g.in_edges(t, keys=True) if k == "LEADS"]
+        assist = [a for a, _, k in self.g.in_edges(t, keys=True) if k == "ASSISTS"]
+        return {"lead": lead, "assist": assist}
+
+    def _index(self) -> None:
         g = self.g
         self.by_type: dict[str, list[str]] = defaultdict(list)
         for n, d in g.nodes(data=True):
@@ -270,23 +320,16 @@ class EmbeddedStore:
                     self.jurisdiction_of[n] = g.nodes[j].get("name", "")
         self.plans_by_doc: dict[str, str] = {}
         for p in self.by_type["Plan"]:
-            d = g.nodes[p]
-            self.plans_by_doc[d.get("doc", "")] = p
-            self.plans_by_doc[Path(d.get("doc", "")).stem] = p
-            self.plans_by_doc[p] = p
+            self._index_plan(p)
         # plan → jurisdiction through dcterms:spatial
-        for plan, jurisdiction in spatial.items():
+        for plan, jurisdiction in self.spatial.items():
             self.jurisdiction_of[plan] = (
                 g.nodes[jurisdiction].get("name", "") if jurisdiction in g else ""
             )
         self.task_by_id = {g.nodes[t]["task_id"]: t for t in self.by_type["Task"]}
         self.alias_index: dict[str, set[str]] = defaultdict(set)
         for a in self.by_type["Agency"]:
-            d = g.nodes[a]
-            for key in index_keys(
-                d.get("name", ""), self.jurisdiction_of.get(a, ""), d.get("aliases", ())
-            ):
-                self.alias_index[key].add(a)
+            self._index_agency(a)
         self.roles: dict[str, dict[str, list[str]]] = defaultdict(
             lambda: {"lead": [], "assist": []}
         )
@@ -296,13 +339,32 @@ class EmbeddedStore:
                     self.roles[t]["lead"].append(a)
                 elif k == "ASSISTS":
                     self.roles[t]["assist"].append(a)
-        self._order_roles(positions or {})
+        self._order_roles(self._positions)
 
-    def _order_roles(self, positions: dict[tuple[str, str, str], int]) -> None:
-        """Leads and assists of every task in the plan's order (the first place an agency is
-        named in that role); each LEADS/ASSISTS edge gets its 1-based `position` among them."""
+    def _index_plan(self, p: str) -> None:
+        doc = self.g.nodes[p].get("doc", "")
+        self.plans_by_doc[doc] = p
+        self.plans_by_doc[Path(doc).stem] = p
+        self.plans_by_doc[p] = p
+
+    def _agency_keys(self, a: str) -> set[str]:
+        d = self.g.nodes[a]
+        name, aliases = d.get("name", ""), d.get("aliases", ())
+        return set(index_keys(name, self.jurisdiction_of.get(a, ""), aliases))
+
+    def _index_agency(self, a: str) -> None:
+        for key in self._agency_keys(a):
+            self.alias_index[key].add(a)
+
+    def _order_roles(
+        self, positions: dict[tuple[str, str, str], int], tasks: Iterable[str] | None = None
+    ) -> None:
+        """Leads and assists of every task (or of `tasks`) in the plan's order (the first place
+        an agency is named in that role); each LEADS/ASSISTS edge gets its 1-based `position`
+        among them."""
         edges = self.g.edges
-        for t, roles in self.roles.items():
+        chosen = self.roles.items() if tasks is None else ((t, self.roles[t]) for t in tasks)
+        for t, roles in chosen:
             for role, key in (("lead", "LEADS"), ("assist", "ASSISTS")):
                 agencies = roles[role]
                 agencies.sort(key=lambda a, k=key: (positions.get((a, t, k), _UNPLACED), a))
