@@ -10,6 +10,7 @@ TARGETS, HAS_GOAL, LOCATED_IN, PART_OF, MENTIONS, MEMBER_OF, OFFICE_OF, IN_JURIS
 
 from __future__ import annotations
 
+import threading
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from pathlib import Path
@@ -151,6 +152,7 @@ class EmbeddedStore:
     """Answers the `Store` questions from an in-process networkx graph."""
 
     in_memory = True  # lookups are pure CPU and sub-millisecond: no I/O to wait for
+    repairing: threading.Thread | None = None  # stale graph files being rewritten (see open)
 
     def __init__(self, lines: Iterable[str | bytes], rdf: RdfStore | None = None) -> None:
         """A store of N-Triples lines (tests, small graphs: `ingest.rdf.build_lines`). Without
@@ -162,15 +164,48 @@ class EmbeddedStore:
 
     # ------------------------------------------------------------------ loading
     @classmethod
-    def open(cls, data_dir: str | Path) -> EmbeddedStore:
-        """The store of a data folder written by `plankg ingest`: its sorted plankg.nt, and
-        its RDF store for SPARQL and RDF descriptions."""
+    def open(cls, data_dir: str | Path, *, snapshot: bool = True) -> EmbeddedStore:
+        """The store of a data folder written by `plankg ingest`, with its RDF store behind it
+        for SPARQL and RDF descriptions. The RDF store is the truth: files derived from an
+        older state of it (a crash between a store write and the files) are rewritten first;
+        the index snapshot is loaded when it reflects the store's state, else the store is
+        built from the sorted plankg.nt and the snapshot rewritten (`snapshot=False`: built,
+        nothing written)."""
+        from plankg.graph import embedded_snapshot
+        from plankg.graph.rdf_store import STORE_DIR, derived_state
+
         data = Path(data_dir)
+        rdf = RdfStore.open(data) if (data / STORE_DIR).exists() else None
+        if rdf is not None:
+            state = rdf.state()
+            found = embedded_snapshot.load(cls, data, state) if snapshot else None
+            stale = derived_state(data) != state
+            if found is not None:
+                found._rdf = rdf
+                if stale:  # answers come from the snapshot; the files follow meanwhile
+                    found.repairing = threading.Thread(
+                        target=rdf.write_derived, args=(data,), daemon=True
+                    )
+                    found.repairing.start()
+                return found
+            if stale:
+                rdf.write_derived(data)
         if not (data / NT).exists():
             raise FileNotFoundError(f"no {NT} in {data}: run `plankg ingest` first")
         store = cls.from_ntriples(data / NT)
-        store._rdf = RdfStore.open(data) if (data / "store").exists() else None
+        store._rdf = rdf
+        if rdf is not None and snapshot:
+            embedded_snapshot.save(store, data, state)
         return store
+
+    def save_snapshot(self, data_dir: str | Path) -> Path:
+        """Persist the indexes as of the RDF store's current state (after `apply_plan` /
+        `remove_plan`, so a restart loads them instead of rebuilding)."""
+        from plankg.graph import embedded_snapshot
+
+        if self.rdf is None:
+            raise RuntimeError("a snapshot records an RDF store state; this store has none")
+        return embedded_snapshot.save(self, data_dir, self.rdf.state())
 
     @classmethod
     def from_ntriples(cls, path: str | Path) -> EmbeddedStore:

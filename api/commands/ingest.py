@@ -35,6 +35,9 @@ def register(app: typer.Typer) -> None:
             int | None,
             typer.Option("--jobs", "-j", min=1, help="Worker processes (default: the cores)."),
         ] = None,
+        index: Annotated[
+            bool, typer.Option(help="Also save the serving index, so `plankg serve` starts fast.")
+        ] = True,
     ) -> None:
         """Extract plans into the RDF store build/store/ and write build/plankg.ttl, .jsonld
         and sorted .nt from it."""
@@ -54,6 +57,12 @@ def register(app: typer.Typer) -> None:
         typer.echo("  ".join(f"{k}={v}" for k, v in counts.items()))
         for fmt, path in summary.outputs.items():
             typer.echo(f"wrote {path} ({fmt})")
+        if summary.plans and index:
+            from plankg.graph.embedded import EmbeddedStore
+            from plankg.graph.embedded_snapshot import SNAPSHOT
+
+            EmbeddedStore.open(out)  # builds the serving indexes once and saves them
+            typer.echo(f"wrote {out / SNAPSHOT} (serving index)")
         if not summary.plans:
             typer.echo("error: no plan could be ingested", err=True)
             raise typer.Exit(1)
