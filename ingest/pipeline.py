@@ -16,6 +16,7 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ class IngestSummary:
     duplicates: list[str] = field(default_factory=list)
     triples: int = 0
     outputs: dict[str, Path] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per ingest phase
 
     @property
     def warnings(self) -> list[Warning_]:
@@ -197,6 +199,7 @@ def ingest(
     title: str | None = None,
     progress: Callable[[Iterable[Path]], Iterable[Path]] | None = None,
     jobs: int = 1,
+    directory: AgencyDirectory | None = None,
 ) -> IngestSummary:
     """Extract, build the RDF store in `out_dir/store` (a new one, swapped in when complete)
     and write plankg.nt, .ttl and .jsonld from it."""
@@ -205,11 +208,15 @@ def ingest(
     build = Path(tempfile.mkdtemp(prefix=".store-new-", dir=out))
     try:
         with LineSpool(directory=build) as spool:
-            summary = _extract_into(build, spool, paths, jurisdiction, title, progress, jobs)
+            summary = _extract_into(
+                build, spool, paths, jurisdiction, title, progress, jobs, directory
+            )
         if not summary.plans:
             return summary
         swap_in(build / STORE_DIR, out)
+        started = time.perf_counter()
         written = RdfStore.open(out).write_derived(out, nt=build / NT)
+        summary.timings["files_s"] = time.perf_counter() - started
         summary.triples = written["record"]["triples"]
         summary.outputs = {k: written[k] for k in ("nt", "ttl", "jsonld")}
         summary.outputs["store"] = out / STORE_DIR
@@ -241,6 +248,7 @@ def _extract_into(
     title: str | None,
     progress: Callable[[Iterable[Path]], Iterable[Path]] | None,
     jobs: int,
+    directory: AgencyDirectory | None = None,
 ) -> IngestSummary:
     """Extract the plans into a new store under `build` and their lines into `spool`, write
     the sorted distinct lines to `build/plankg.nt` (the default graph is loaded from it); the
@@ -252,13 +260,25 @@ def _extract_into(
         for line in lines:
             spool.add_line(line.encode("utf-8"))
 
+    started = time.perf_counter()
     summary = extract_all(
-        paths, jurisdiction=jurisdiction, title=title, progress=progress, jobs=jobs, on_plan=on_plan
+        paths,
+        jurisdiction=jurisdiction,
+        title=title,
+        progress=progress,
+        directory=directory,
+        jobs=jobs,
+        on_plan=on_plan,
     )
+    summary.timings["extract_s"] = time.perf_counter() - started
     if summary.plans:
+        started = time.perf_counter()
         with open(build / NT, "wb") as fh:
             fh.writelines(spool)
+        summary.timings["sort_s"] = time.perf_counter() - started
+        started = time.perf_counter()
         loader.close(build / NT)  # the default graph: every distinct triple once
+        summary.timings["store_s"] = time.perf_counter() - started
     else:
         loader.discard()
     return summary
