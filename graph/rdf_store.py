@@ -217,13 +217,19 @@ class RdfStore:
 
     # ------------------------------------------------------------------ files
     def sorted_lines(self) -> Iterator[bytes]:
-        """Every distinct triple of the plan graphs as sorted N-Triples lines (bytes)."""
+        """Every distinct triple of the plan graphs (the default graph) as sorted N-Triples
+        lines (bytes). Oxigraph dumps the graph in Rust to a temporary file and the lines are
+        sorted through the spool, never parsed in Python (iterating the store's quads from
+        Python was 8x slower than parsing the same triples from a file)."""
         from plankg.graph.spool import LineSpool
 
-        with LineSpool() as spool:
-            for q in self.store.quads_for_pattern(None, None, None, ox.DefaultGraph()):
-                spool.add_line(f"{q.triple} .\n".encode())
-            yield from spool
+        with tempfile.TemporaryDirectory(prefix="plankg-dump-") as tmp:
+            dump = Path(tmp) / "default.nt"
+            self.store.dump(dump, format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+            with LineSpool(directory=tmp) as spool, open(dump, "rb") as fh:
+                for line in fh:
+                    spool.add_line(line)
+                yield from spool
 
     def write_derived(
         self, out_dir: str | Path, lines: Iterable[bytes] | None = None, nt: Path | None = None
