@@ -80,22 +80,25 @@ class EmbeddedStore(IndexBuilder):
 
     # ------------------------------------------------------------------ loading
     @classmethod
-    def open(cls, data_dir: str | Path, *, snapshot: bool = True) -> EmbeddedStore:
+    def open(
+        cls, data_dir: str | Path, *, snapshot: bool = True, read_only: bool = False
+    ) -> EmbeddedStore:
         """The store of a data folder written by `plankg ingest`, with its RDF store behind it
         for SPARQL and RDF descriptions. The RDF store is the truth: files derived from an
         older state of it (a crash between a store write and the files) are rewritten first;
         the index snapshot is loaded when it reflects the store's state, else the store is
         built from the sorted plankg.nt and the snapshot rewritten (`snapshot=False`: built,
-        nothing written)."""
+        nothing written). `read_only` opens the RDF store read-only (another process holds it
+        for writing) and writes nothing."""
         from plankg.graph import embedded_snapshot
         from plankg.graph.rdf_store import STORE_DIR, derived_state
 
         data = Path(data_dir)
-        rdf = RdfStore.open(data) if (data / STORE_DIR).exists() else None
+        rdf = RdfStore.open(data, read_only=read_only) if (data / STORE_DIR).exists() else None
         if rdf is not None:
             state = rdf.state()
             found = embedded_snapshot.load(cls, data, state) if snapshot else None
-            stale = derived_state(data) != state
+            stale = derived_state(data) != state and not read_only
             if found is not None:
                 found._rdf = rdf
                 if stale:  # answers come from the snapshot; the files follow meanwhile
@@ -110,7 +113,7 @@ class EmbeddedStore(IndexBuilder):
             raise FileNotFoundError(f"no {NT} in {data}: run `plankg ingest` first")
         store = cls.from_ntriples(data / NT)
         store._rdf = rdf
-        if rdf is not None and snapshot:
+        if rdf is not None and snapshot and not read_only:
             embedded_snapshot.save(store, data, state)
         return store
 

@@ -39,13 +39,20 @@ def build_app(
         driver = neo4j.GraphDatabase.driver(uri, auth=auth, **DRIVER_OPTIONS)
         store = Neo4jStore(driver, database=database)
         # /sparql and RDF answers come from the local RDF store when there is one
-        rdf = RdfStore.open(data) if (data / STORE_DIR).exists() else None
+        rdf = RdfStore.open(data, read_only=True) if (data / STORE_DIR).exists() else None
     else:
         from plankg.api.library import data_library
 
-        embedded = EmbeddedStore.open(data)
+        try:
+            embedded = EmbeddedStore.open(data)
+            library = data_library(data)
+        except OSError as exc:
+            if "lock" not in str(exc).lower():
+                raise
+            # another process holds the RDF store for writing: serve it read-only, no uploads
+            typer.echo(f"warning: {data / STORE_DIR} is in use; serving it read-only", err=True)
+            embedded = EmbeddedStore.open(data, read_only=True)
         store, rdf = embedded, embedded.rdf
-        library = data_library(data)
     return create_app(
         store, rdf, settings=ApiSettings.from_env(), library=library, extra_routers=_extra_routers()
     )
