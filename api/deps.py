@@ -22,7 +22,7 @@ from plankg.api.errors import ApiError
 from plankg.api.settings import Settings
 from plankg.graph import lookup
 from plankg.graph.query_sandbox import QuerySandbox
-from plankg.graph.rdf_source import RdfSource
+from plankg.graph.rdf_store import RdfStore
 from plankg.graph.store import Store
 
 T = TypeVar("T")
@@ -48,7 +48,7 @@ class AppState:
     """What the routes read: the current store and RDF, swapped under `lock` by changes."""
 
     store: Store
-    rdf: RdfSource | None
+    rdf: RdfStore | None
     library: Library | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
     sandbox: QuerySandbox | None = None  # SPARQL's worker pool (api/routes_query.py)
@@ -58,13 +58,9 @@ class AppState:
     )
 
 
-def rdf_source(rdf: Any, settings: Settings) -> RdfSource | None:
-    """Accept an rdflib Graph (tests, small graphs) or an `RdfSource` (lazy, file-backed)."""
-    if rdf is None:
-        return None
-    source = rdf if isinstance(rdf, RdfSource) else RdfSource(rdf)
-    source.sparql_max_triples = settings.sparql_max_triples
-    return source
+def rdf_source(rdf: RdfStore | None, settings: Settings) -> RdfStore | None:
+    """The RDF store answering RDF descriptions (None: this server has none)."""
+    return rdf
 
 
 def get_state(request: Request) -> AppState:
@@ -79,14 +75,14 @@ def get_store(request: Request) -> Store:
     return request.app.state.plankg.store
 
 
-def get_rdf(request: Request) -> RdfSource | None:
+def get_rdf(request: Request) -> RdfStore | None:
     return request.app.state.plankg.rdf
 
 
 StateDep = Annotated[AppState, Depends(get_state)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 StoreDep = Annotated[Store, Depends(get_store)]
-RdfDep = Annotated[RdfSource | None, Depends(get_rdf)]
+RdfDep = Annotated[RdfStore | None, Depends(get_rdf)]
 
 
 async def offload(on: Store, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi.responses import Response
 
-from plankg.graph.rdf_source import RdfSource
+from plankg.graph.rdf_store import RdfStore, serialize
 
 RDF_TYPES = {
     "text/turtle": "turtle",
@@ -24,15 +24,15 @@ def wants_rdf(accept: str | None) -> str | None:
 
 
 def describe(
-    rdf: RdfSource, iri: str, mime: str, incoming: tuple[tuple[str, str], ...] = ()
+    rdf: RdfStore, iri: str, mime: str, incoming: tuple[tuple[str, str], ...] = ()
 ) -> Response:
     """The resource's own triples plus the leads/assists edges pointing at it."""
-    from rdflib import URIRef
+    import pyoxigraph as ox
 
     from plankg.ontology.namespaces import PK
 
-    g = rdf.describe(iri)
+    triples = rdf.describe(iri)
     for agency, role in incoming:
-        g.add((URIRef(agency), PK.leads if role == "lead" else PK.assists, URIRef(iri)))
-    body = g.serialize(format=RDF_TYPES[mime])
-    return Response(body, media_type=mime)
+        predicate = PK.leads if role == "lead" else PK.assists
+        triples.append(ox.Triple(ox.NamedNode(agency), ox.NamedNode(predicate), ox.NamedNode(iri)))
+    return Response(serialize(triples, mime), media_type=mime)

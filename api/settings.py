@@ -39,8 +39,6 @@ class Settings(BaseSettings):
     # memory cap of each (MB, RLIMIT_DATA); a query past it is stopped with 503
     query_workers: int = Field(2, ge=1)
     query_memory_mb: int = Field(1024, ge=64)
-    # /sparql refuses a graph over this many triples (rdflib needs ~1 KB of RAM per triple)
-    sparql_max_triples: int = Field(2_000_000, ge=0)
 
     # `plankg serve` defaults for --host / --port
     host: str = "127.0.0.1"

@@ -81,7 +81,7 @@ def answer(store: Any, request: Request) -> tuple:
         offered = GRAPH_FORMATS if query.returns_graph else RESULT_FORMATS
         return ("not_acceptable", f"a {query.form} query answers as {', '.join(offered)}")
     try:
-        result = store.query(query.text, use_default_graph_as_union=True)
+        result = store.query(query.text)  # the default graph: every plan's triples, each once
         if query.form == "SELECT":
             body, rows, truncated = _solutions(result, media_type, request.row_limit)
         elif query.form == "ASK":

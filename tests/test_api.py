@@ -133,12 +133,15 @@ def test_sparql_without_a_store_is_404_and_cypher_needs_neo4j(client):
     assert client.get("/cypher", params={"query": "MATCH (n) RETURN n"}).status_code == 404
 
 
-def test_rdf_answers_do_not_load_the_whole_graph(data_dir):
+def test_rdf_answers_come_from_the_rdf_store(data_dir):
+    """Turtle for one agency and SPARQL over the whole graph, both from the pyoxigraph store
+    `plankg ingest` built: nothing parsed at start or on first use, no size cap."""
     c = make_client(data_dir)
     source = c.app.state.plankg.rdf
     r = c.get("/agencies/科工信局", headers={"Accept": "text/turtle"})
-    assert r.status_code == 200 and KGX in r.text
-    assert not source.loaded  # one resource's lines were read back by offset
+    assert r.status_code == 200 and KGX in r.text and "org:Organization" in r.text
+    assert source.triples == len((data_dir / "plankg.nt").read_bytes().splitlines())
+    assert c.get("/agencies/科工信局/tasks").status_code == 200  # everything else still works
 
 
 def test_validation_errors_are_json_without_traces(client):
@@ -200,7 +203,7 @@ def test_upload_persists_across_restart_and_bad_uploads_change_nothing(tmp_path,
 
 
 def test_a_crash_while_writing_leaves_the_previous_graph(tmp_path, data_dir, monkeypatch):
-    from plankg.ingest import serialize
+    from plankg.graph import rdf_store
 
     data = tmp_path / "data"
     shutil.copytree(data_dir, data)
@@ -209,7 +212,7 @@ def test_a_crash_while_writing_leaves_the_previous_graph(tmp_path, data_dir, mon
     def boom(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(serialize.os, "replace", boom)
+    monkeypatch.setattr(rdf_store.os, "replace", boom)
     c = make_client(data, api_key="secret")
     plan = "1.建设冷链物流园。（县商务粮食局牵头）\n"
     r = c.post(
@@ -244,8 +247,7 @@ def test_reupload_replaces_and_removal_restores_the_plans_lines(tmp_path, data_d
 def test_task_json_keeps_the_plans_agency_order_and_the_deadline(tmp_path):
     from plankg.ingest.extract import extract_text
     from plankg.ingest.model import Deadline
-    from plankg.ingest.rdf import build_graph
-    from plankg.ingest.serialize import write_graph
+    from plankg.ingest.pipeline import write_plans
 
     plan = extract_text(
         "平江县统计工作方案\n一、工作任务\n"
@@ -254,7 +256,7 @@ def test_task_json_keeps_the_plans_agency_order_and_the_deadline(tmp_path):
         jurisdiction="平江县",
     )
     plan.tasks[0].deadline = Deadline("2024年12月底前", "2024-12-31")
-    write_graph(build_graph([plan]), tmp_path)
+    write_plans([plan], tmp_path)
     client = make_client(tmp_path)
     task = client.get("/tasks/d-t001").json()
     assert [a["name"] for a in task["lead"]] == ["平江县统计局", "平江县发展和改革局"]

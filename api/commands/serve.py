@@ -28,8 +28,8 @@ def build_app(
     settings: Settings | None = None,
 ):
     from plankg.api.app import create_app
-    from plankg.graph.embedded import NODE_TYPES, EmbeddedStore
-    from plankg.graph.rdf_source import RdfSource
+    from plankg.graph.embedded import EmbeddedStore
+    from plankg.graph.rdf_store import STORE_DIR, RdfStore
 
     settings = settings or Settings()
     library = None
@@ -48,16 +48,21 @@ def build_app(
         database = database or settings.neo4j_database
         driver = neo4j.GraphDatabase.driver(uri, auth=auth, **DRIVER_OPTIONS)
         store = Neo4jStore(driver, database=database)
-        # /sparql and RDF answers read the local files when there are any
-        nt = data / "plankg.nt"
-        types = [str(t) for t in NODE_TYPES]
-        rdf = RdfSource.from_file(nt, types) if nt.exists() else None
+        # /sparql and RDF answers come from the local RDF store when there is one
+        rdf = RdfStore.open(data, read_only=True) if (data / STORE_DIR).exists() else None
     else:
         from plankg.api.library import data_library
 
-        embedded = EmbeddedStore.open(data)
+        try:
+            embedded = EmbeddedStore.open(data)
+            library = data_library(data)
+        except OSError as exc:
+            if "lock" not in str(exc).lower():
+                raise
+            # another process holds the RDF store for writing: serve it read-only, no uploads
+            typer.echo(f"warning: {data / STORE_DIR} is in use; serving it read-only", err=True)
+            embedded = EmbeddedStore.open(data, read_only=True)
         store, rdf = embedded, embedded.rdf
-        library = data_library(data)
     return create_app(
         store,
         rdf,
