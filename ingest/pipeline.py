@@ -97,7 +97,14 @@ def _extract_one(path: Path) -> Outcome:
         )
     except PlanReadError as exc:
         return exc, None
+    except OSError as exc:  # the file system refused this file (a name too long…)
+        return _unreadable(path, exc), None
     return plan, plan_lines(plan) if _Worker.lines else None
+
+
+def _unreadable(path: Path, exc: OSError) -> PlanReadError:
+    """An error for this file only: the rest of the batch goes on."""
+    return PlanReadError(f"{path}: cannot be read ({exc.strerror or exc})")
 
 
 def _outcomes(
@@ -118,6 +125,9 @@ def _outcomes(
                 )
             except PlanReadError as exc:
                 yield exc, None
+                continue
+            except OSError as exc:
+                yield _unreadable(path, exc), None
                 continue
             yield plan, plan_lines(plan) if lines else None
         return
@@ -162,9 +172,6 @@ def extract_all(
         for path, (plan, lines) in zip(files, outcomes, strict=True):
             if isinstance(plan, PlanReadError):
                 summary.errors.append(str(plan))
-                continue
-            except OSError as exc:  # the file system refused this file (a name too long…)
-                summary.errors.append(f"{path}: cannot be read ({exc.strerror or exc})")
                 continue
             if plan.sha256 in seen:
                 summary.duplicates.append(
