@@ -19,9 +19,11 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, FastAPI, File, Header, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from plankg.api import security
+from plankg.api.plan_errors import PlanConflict, UploadTooLarge
 from plankg.api.schemas import (
     AgencyDetail,
     CoordinationMatrix,
@@ -77,6 +79,7 @@ class Library:
     add_plan: Callable[[str, bytes], tuple[Store, Any, dict]]
     remove_plan: Callable[[str], tuple[Store, Any, dict]]
     reload: Callable[[], tuple[Store, Any, dict]]
+    close: Callable[[], None] = lambda: None  # release the data folder (lock, worker)
 
 
 class ApiError(Exception):
@@ -520,11 +523,19 @@ def _admin_routes(state: _State, settings: ApiSettings, library: Library | None)
         lib = authorise(x_api_key)
         data = await file.read()
         name = os.path.basename(file.filename or "upload.txt")
-        with state.lock:
-            try:
+
+        def add() -> PlanChange:  # in a thread: extraction and the store write take seconds
+            with state.lock:
                 return apply(lib.add_plan(name, data))
-            except ValueError as exc:
-                raise ApiError(422, str(exc)) from exc
+
+        try:
+            return await run_in_threadpool(add)
+        except PlanConflict as exc:
+            raise ApiError(409, str(exc), {"existing": exc.existing}) from exc
+        except UploadTooLarge as exc:
+            raise ApiError(413, str(exc)) from exc
+        except ValueError as exc:
+            raise ApiError(422, str(exc)) from exc
 
     @r.delete("/plans/{doc}", response_model=PlanChange, summary="Remove a plan (API key required)")
     def delete(doc: str, x_api_key: Annotated[str | None, Header()] = None):
@@ -533,7 +544,7 @@ def _admin_routes(state: _State, settings: ApiSettings, library: Library | None)
             try:
                 return apply(lib.remove_plan(doc))
             except KeyError as exc:
-                raise ApiError(404, f"no plan '{doc}'") from exc
+                raise ApiError(404, f"no plan '{doc}' (plans are named by full file name)") from exc
 
     @r.post("/reload", response_model=PlanChange, summary="Reload the graph from disk (API key)")
     def reload(x_api_key: Annotated[str | None, Header()] = None):
