@@ -194,57 +194,6 @@ class DataLibrary:
         return store, store.rdf, summary
 
 
-class DerivedWriter:
-    """Rewrites the derived files in one background thread, once per burst of writes: a
-    change costs its transaction, not a dump of the whole corpus in the request."""
-
-    def __init__(self, write: Callable[[], None]) -> None:
-        self._write = write
-        self._cond = threading.Condition()
-        self._wanted = self._done = 0
-        self._stopped = False
-        self._thread: threading.Thread | None = None
-
-    def schedule(self) -> None:
-        with self._cond:
-            self._wanted += 1
-            if self._thread is None:
-                self._thread = threading.Thread(
-                    target=self._run, name="plankg-derived", daemon=True
-                )
-                self._thread.start()
-            self._cond.notify_all()
-
-    def _run(self) -> None:
-        while True:
-            with self._cond:
-                while self._done >= self._wanted and not self._stopped:
-                    self._cond.wait()
-                if self._stopped and self._done >= self._wanted:
-                    return
-                target = self._wanted
-            try:
-                self._write()
-            except Exception:  # the store is still right; the next start rewrites them
-                log.exception("rewriting the derived graph files failed")
-            with self._cond:
-                self._done = target
-                self._cond.notify_all()
-
-    def wait(self) -> None:
-        with self._cond:
-            while self._thread is not None and self._done < self._wanted:
-                self._cond.wait()
-
-    def stop(self) -> None:
-        with self._cond:
-            self._stopped = True
-            self._cond.notify_all()
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
-
-
 def plan_hashes(rdf_store: Any) -> dict[str, str]:
     """doc → sha256 of every plan in the store (from each plan's pk:sha256)."""
     return dict(rdf_store.plan_hashes())

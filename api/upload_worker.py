@@ -16,6 +16,7 @@ import multiprocessing
 import os
 import tempfile
 import threading
+import time
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -89,6 +90,20 @@ def _directory() -> Any:
     return _DIRECTORY
 
 
+def _die_with_parent(parent: int) -> None:
+    """Exit within half a second of the server's death (kill -9 included), so a killed server
+    never leaves an extraction burning a core. (A watchdog thread, not PR_SET_PDEATHSIG: that
+    fires when the *thread* that started the worker ends, and the server's threads come and
+    go.)"""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="plankg-upload-watchdog", daemon=True).start()
+
+
 def _warm_up() -> None:
     """Load the directory and the extraction's lazy tables before the first upload arrives
     (the first extraction in a fresh process costs ~0.5 s more than the next ones)."""
@@ -101,8 +116,9 @@ def _warm_up() -> None:
     )
 
 
-def _serve(conn: Connection, memory_mb: int | None) -> None:
+def _serve(conn: Connection, memory_mb: int | None, parent: int) -> None:
     """The worker's loop: one (name, content) in, one ("ok", result) or error out."""
+    _die_with_parent(parent)
     if memory_mb:
         import resource
 
@@ -154,9 +170,8 @@ class UploadWorker:
             return self._conn
         self._stop()
         parent, child = self._ctx.Pipe()
-        proc = self._ctx.Process(
-            target=_serve, args=(child, self.memory_mb), name="plankg-upload", daemon=True
-        )
+        args = (child, self.memory_mb, os.getpid())
+        proc = self._ctx.Process(target=_serve, args=args, name="plankg-upload", daemon=True)
         proc.start()
         child.close()
         self._proc, self._conn = proc, parent

@@ -22,9 +22,11 @@ SAMPLE = PLANS_DIR / "001_13505c27ad81fa3b.txt"
 
 
 def test_a_second_holder_is_refused_naming_the_first(tmp_path):
-    with DataLock(tmp_path):
-        with pytest.raises(DataFolderLocked, match=rf"pid {os.getpid()}\b.*another --data"):
-            DataLock(tmp_path).acquire()
+    with (
+        DataLock(tmp_path),
+        pytest.raises(DataFolderLocked, match=rf"pid {os.getpid()}\b.*another --data"),
+    ):
+        DataLock(tmp_path).acquire()
     DataLock(tmp_path).acquire().release()  # released on exit: free again
 
 
