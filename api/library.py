@@ -20,6 +20,7 @@ store holds is promoted, otherwise removed; derived files older than the store a
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import logging
 import os
@@ -34,7 +35,10 @@ from plankg.api.app import Library
 from plankg.api.plan_errors import DuplicatePlan, PlanConflict, UploadRejected, UploadTooLarge
 from plankg.api.upload_worker import UploadWorker
 from plankg.graph.data_lock import DataLock
-from plankg.ingest.serialize import atomic_write
+from plankg.graph.derived_writer import DerivedWriter
+from plankg.graph.guarded import Guarded
+from plankg.graph.rdf_store import RdfStore, atomic_write
+from plankg.graph.recovery import plan_hashes, recover
 from plankg.ontology import iris
 
 log = logging.getLogger("plankg.library")
@@ -53,6 +57,7 @@ __all__ = [
     "UploadRejected",
     "UploadTooLarge",
     "data_library",
+    "open_library",
 ]
 
 
@@ -89,62 +94,53 @@ class Catalog:
 
 
 class DataLibrary:
-    """Uploads and deletions on one data folder, one at a time, held under the folder's lock."""
+    """Uploads and deletions on one data folder, one at a time, under the folder's lock.
+
+    `embedded` is the `Guarded` embedded store the app answers from; `quiesce()` wraps each
+    store transaction (the SPARQL sandbox pauses its read-only handles in it).
+    """
 
     def __init__(
         self,
         data_dir: str | Path,
         *,
-        rdf_store: Any,
+        rdf_store: RdfStore,
         embedded: Any,
         quiesce: Quiesce | None = None,
         worker: UploadWorker | None = None,
         lock: DataLock | None = None,
-        derived: Callable[[], None] | None = None,
     ) -> None:
         self.data = Path(data_dir)
         self.uploads = self.data / "uploads"
         self.rdf_store = rdf_store
-        self.embedded = embedded
+        self.embedded = embedded if isinstance(embedded, Guarded) else Guarded(embedded)
         self.quiesce: Quiesce = quiesce or contextlib.nullcontext
         self.worker = worker or UploadWorker()
         self.lock = lock
         self.catalog = Catalog(plan_hashes(rdf_store))
-        self._write = threading.Lock()
-        self._derived = DerivedWriter(derived or (lambda: rdf_store.write_derived(self.data)))
+        self._write = threading.Lock()  # one change at a time, and snapshots between them
+        self._derived = DerivedWriter(self._write_derived)
 
     # ---------------------------------------------------------------- the Library calls
     def add_plan(self, name: str, content: bytes) -> tuple[Any, Any, dict]:
         doc = checked_name(name)
         sha = hashlib.sha256(content).hexdigest()
         with self._write:
-            same = self.catalog.doc_with_sha(sha)
-            if same is not None:
-                raise DuplicatePlan(
-                    f"{doc}: the same content is already the plan {same}; nothing was added",
-                    same,
-                )
-            clash = self.catalog.doc_with_iri(doc)
-            if clash is not None and clash != doc:
-                raise PlanConflict(
-                    f"{doc}: the plan {clash} has the same name before its extension, and the "
-                    f"two would share the IRI {iris.plan_iri(doc)}; delete {clash} first or "
-                    "rename the file",
-                    clash,
-                )
+            self._refuse_clashes(doc, sha)
             replacing = doc in self.catalog.sha_of
             plan = self.worker.extract(doc, content)
+            lines = plan.ntriples.decode("utf-8").splitlines(keepends=True)
             staged = self.uploads / PENDING / doc
             atomic_write(staged, content)
             try:
                 with self.quiesce():
-                    self.rdf_store.replace_plan(doc, plan.ntriples)
+                    self.rdf_store.replace_plan(doc, lines)
             except BaseException:
                 staged.unlink(missing_ok=True)
                 raise
             os.replace(staged, self.uploads / doc)
             self.catalog.sha_of[doc] = sha
-            self.embedded.apply_plan(doc, plan.ntriples)
+            self._update_indexes(doc, lines)
             self._derived.schedule()
             verb = "replaced" if replacing else "added"
             return self._answer(f"{verb} {doc}", plan.warnings)
@@ -157,33 +153,79 @@ class DataLibrary:
                 self.rdf_store.remove_plan(doc)
             del self.catalog.sha_of[doc]
             (self.uploads / doc).unlink(missing_ok=True)
-            self.embedded.remove_plan(doc)
+            self._update_indexes(doc, None)
             self._derived.schedule()
             return self._answer(f"removed {doc}", [])
 
     def reload(self) -> tuple[Any, Any, dict]:
+        """Re-read the catalog and rebuild the indexes from the store (after outside changes)."""
         with self._write:
             self.catalog = Catalog(plan_hashes(self.rdf_store))
+            self._rebuild_indexes()
             return self._answer("reloaded", [])
 
     def flush(self) -> None:
-        """Wait until the derived files reflect the last write."""
+        """Wait until the derived files and the snapshot reflect the last write."""
         self._derived.wait()
 
     def close(self) -> None:
         """Finish the derived files, stop the worker, release the folder."""
-        self._derived.wait()
         self._derived.stop()
         self.worker.close()
+        _OPEN.pop(self.data.resolve(), None)
         if self.lock is not None:
             self.lock.release()
+            self.lock = None
 
     def library(self) -> Library:
         return Library(self.add_plan, self.remove_plan, self.reload, close=self.close)
 
+    # ---------------------------------------------------------------- the steps
+    def _refuse_clashes(self, doc: str, sha: str) -> None:
+        same = self.catalog.doc_with_sha(sha)
+        if same is not None:
+            raise DuplicatePlan(
+                f"{doc}: the same content is already the plan {same}; nothing was added", same
+            )
+        clash = self.catalog.doc_with_iri(doc)
+        if clash is not None and clash != doc:
+            raise PlanConflict(
+                f"{doc}: the plan {clash} has the same name before its extension, and the two "
+                f"would share the IRI {iris.plan_iri(doc)}; delete {clash} first or rename "
+                "the file",
+                clash,
+            )
+
+    def _update_indexes(self, doc: str, lines: list[str] | None) -> None:
+        """One plan's part of the indexes, after its store transaction. If that fails the
+        store is still right: the indexes are rebuilt from it instead."""
+        try:
+            with self.embedded.write() as store:
+                if lines is None:
+                    store.remove_plan(doc)
+                else:
+                    store.apply_plan(doc, lines)
+        except Exception:
+            log.exception("updating the indexes for %s failed; rebuilding them from the store", doc)
+            self._rebuild_indexes()
+
+    def _rebuild_indexes(self) -> None:
+        from plankg.graph.embedded import EmbeddedStore
+
+        self.rdf_store.write_derived(self.data)
+        fresh = EmbeddedStore.open(self.data)
+        with self.embedded.write():
+            object.__setattr__(self.embedded, "_store", fresh)
+        gc.collect()  # the old indexes are cyclic garbage (networkx views): free them now
+
+    def _write_derived(self) -> None:
+        """The three files from the store, then (between two writes) the index snapshot."""
+        self.rdf_store.write_derived(self.data)
+        with self._write:
+            self.embedded.wrapped.save_snapshot(self.data)
+
     def _answer(self, changed: str, warnings: list[str]) -> tuple[Any, Any, dict]:
-        store = self.embedded
-        plans = store.plans()
+        plans = self.embedded.plans()
         summary = {
             "plans": len(plans),
             "tasks": sum(p.task_count for p in plans),
@@ -191,49 +233,40 @@ class DataLibrary:
             "changed": changed,
             "warnings": warnings,
         }
-        return store, store.rdf, summary
+        return self.embedded, self.rdf_store, summary
 
 
-def plan_hashes(rdf_store: Any) -> dict[str, str]:
-    """doc → sha256 of every plan in the store (from each plan's pk:sha256)."""
-    return dict(rdf_store.plan_hashes())
+_OPEN: dict[Path, DataLibrary] = {}
+_OPENING = threading.Lock()
 
 
-def data_library(
-    data_dir: str | Path,
-    *,
-    rdf_store: Any = None,
-    embedded: Any = None,
-    quiesce: Quiesce | None = None,
-) -> Library:
-    """The Library of a data folder (see `open_library` for what is opened)."""
-    return open_library(data_dir, rdf_store=rdf_store, embedded=embedded, quiesce=quiesce).library()
+def data_library(data_dir: str | Path, *, quiesce: Quiesce | None = None) -> Library:
+    """The Library of a data folder (see `open_library`)."""
+    return open_library(data_dir, quiesce=quiesce).library()
 
 
-def open_library(
-    data_dir: str | Path,
-    *,
-    rdf_store: Any = None,
-    embedded: Any = None,
-    quiesce: Quiesce | None = None,
-) -> DataLibrary:
-    """Lock the folder, repair it (`graph.recovery`), then open the store and the indexes
-    (unless given). A second process on the folder gets `DataFolderLocked`."""
-    from plankg.graph.recovery import recover
+def open_library(data_dir: str | Path, *, quiesce: Quiesce | None = None) -> DataLibrary:
+    """Lock the folder (`DataFolderLocked` if another process has it), repair it after a
+    crash (`graph.recovery`), open the RDF store and the indexes. One per folder per process:
+    a second call returns the same library (Oxigraph opens a folder once per process too)."""
+    from plankg.graph.embedded import EmbeddedStore
 
     data = Path(data_dir)
-    lock = DataLock(data).acquire()
-    try:
-        if rdf_store is None:
-            from plankg.graph.rdf_store import RdfStore
-
+    with _OPENING:
+        found = _OPEN.get(data.resolve())
+        if found is not None:
+            return found
+        lock = DataLock(data).acquire()
+        try:
             rdf_store = RdfStore.open(data)
-        recover(data, rdf_store)
-        if embedded is None:
-            from plankg.graph.embedded import EmbeddedStore
-
+            recover(data, rdf_store)
             embedded = EmbeddedStore.open(data)
-        return DataLibrary(data, rdf_store=rdf_store, embedded=embedded, quiesce=quiesce, lock=lock)
-    except BaseException:
-        lock.release()
-        raise
+            lib = DataLibrary(
+                data, rdf_store=rdf_store, embedded=embedded, quiesce=quiesce, lock=lock
+            )
+        except BaseException:
+            lock.release()
+            raise
+        lib.worker.start()  # warm, before the first upload waits for it
+        _OPEN[data.resolve()] = lib
+        return lib

@@ -44,7 +44,7 @@ def extract_upload(name: str, content: bytes) -> ExtractedUpload:
     """Read `content` as the plan file `name` and build its triples (runs in the worker; also
     callable in-process, e.g. by tests)."""
     from plankg.ingest.extract import extract_plan
-    from plankg.ingest.rdf import build_ntriples
+    from plankg.ingest.rdf import plan_lines
     from plankg.ingest.reading import PlanReadError
 
     with tempfile.TemporaryDirectory(prefix="plankg-upload-") as tmp:
@@ -66,7 +66,7 @@ def extract_upload(name: str, content: bytes) -> ExtractedUpload:
         sha256=plan.sha256,
         title=plan.title,
         tasks=len(plan.tasks),
-        ntriples=b"".join(build_ntriples([plan])),
+        ntriples="".join(plan_lines(plan)).encode("utf-8"),
         warnings=[str(w) for w in plan.warnings],
     )
 

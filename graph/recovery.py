@@ -22,12 +22,20 @@ import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
+
+from plankg.graph.rdf_store import derived_state
+from plankg.ontology.namespaces import DCTERMS, PK
+
+if TYPE_CHECKING:
+    from plankg.graph.rdf_store import RdfStore
 
 log = logging.getLogger("plankg.recovery")
 
 PENDING = ".pending"
-DERIVED_TEMPS = (".plankg.",)  # atomic_write's temporary names: `.<target name>.<random>`
+# atomic writes name their temporary file `.<target name>.<random>` in the target's folder
+DERIVED = ("plankg.nt", "plankg.ttl", "plankg.jsonld", "derived.json", "embedded.pickle")
+TEMP_PREFIXES = tuple(f".{name}." for name in DERIVED)
 
 
 @dataclass
@@ -44,6 +52,15 @@ class Recovery:
         return not (self.temp_files or self.promoted or self.orphans or self.derived_rewritten)
 
 
+def plan_hashes(rdf_store: RdfStore) -> dict[str, str]:
+    """doc → sha256 of every plan in the store (its pk:sha256; "" for a plan without one)."""
+    rows = rdf_store.query(
+        f"SELECT ?doc ?sha WHERE {{ GRAPH ?g {{ ?g <{DCTERMS.source}> ?doc "
+        f"OPTIONAL {{ ?g <{PK.sha256}> ?sha }} }} }}"
+    )
+    return {str(r["doc"].value): str(r["sha"].value) if r["sha"] else "" for r in rows}
+
+
 def _sha(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as fh:
@@ -58,13 +75,13 @@ def _remove(path: Path, why: str, into: list[str], base: Path) -> None:
     log.warning("recovery: removed %s (%s)", path.relative_to(base), why)
 
 
-def recover(data_dir: str | Path, rdf_store: Any) -> Recovery:
+def recover(data_dir: str | Path, rdf_store: RdfStore) -> Recovery:
     """Bring the folder back to what the store says; safe to run on a clean folder."""
     data = Path(data_dir)
     uploads = data / "uploads"
     pending = uploads / PENDING
     done = Recovery()
-    for tmp in sorted(p for p in data.iterdir() if p.name.startswith(DERIVED_TEMPS)):
+    for tmp in sorted(p for p in data.iterdir() if p.name.startswith(TEMP_PREFIXES)):
         if tmp.is_file():
             _remove(tmp, "temporary file of an interrupted write", done.temp_files, data)
     for folder in (uploads, pending):
@@ -72,7 +89,7 @@ def recover(data_dir: str | Path, rdf_store: Any) -> Recovery:
             continue
         for tmp in sorted(p for p in folder.iterdir() if p.name.startswith(".") and p.is_file()):
             _remove(tmp, "temporary file of an interrupted upload", done.temp_files, data)
-    hashes: dict[str, str] = dict(rdf_store.plan_hashes())
+    hashes = plan_hashes(rdf_store)
     if pending.is_dir():
         for staged in sorted(p for p in pending.iterdir() if p.is_file()):
             if hashes.get(staged.name) == _sha(staged):
@@ -84,7 +101,7 @@ def recover(data_dir: str | Path, rdf_store: Any) -> Recovery:
     if uploads.is_dir():
         for f in sorted(p for p in uploads.iterdir() if p.is_file() and p.name not in hashes):
             _remove(f, "its plan is not in the store", done.orphans, data)
-    if not rdf_store.derived_current(data):
+    if derived_state(data) != rdf_store.state():
         rdf_store.write_derived(data)
         done.derived_rewritten = True
         log.warning("recovery: the graph files were older than the store; rewritten from it")

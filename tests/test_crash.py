@@ -24,7 +24,7 @@ import httpx
 import pyoxigraph as ox
 import pytest
 from conftest import PLANS_DIR, ROOT
-from server_proc import KEY, Server
+from bench.serve_proc import KEY, Server
 
 from plankg.graph.rdf_store import JSONLD, NT, TTL, RdfStore, derived_state
 
@@ -75,7 +75,8 @@ def check_consistent(data: Path, server: Server, ingested: set[str]) -> dict[str
     temps = [
         p.relative_to(data)
         for p in data.rglob("*")
-        if p.is_file() and "store" not in p.relative_to(data).parts[:1]
+        if p.is_file()
+        and "store" not in p.relative_to(data).parts[:1]
         and (p.name.startswith(".") or ".pending" in p.parts)
     ]
     assert not temps, f"temporary files left: {temps}"
@@ -88,7 +89,8 @@ def check_consistent(data: Path, server: Server, ingested: set[str]) -> dict[str
     in_files = {
         t.object.value
         for t in ox.parse(path=data / NT, format=ox.RdfFormat.N_TRIPLES)
-        if t.predicate.value == SOURCE and t.subject.value.startswith("https://w3id.org/plankg/id/plan/")
+        if t.predicate.value == SOURCE
+        and t.subject.value.startswith("https://w3id.org/plankg/id/plan/")
     }
     assert in_files == set(view), "the files and the store hold different plans"
     served = {p["doc"] for p in httpx.get(server.url + "/plans", timeout=30).json()}
