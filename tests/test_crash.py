@@ -24,8 +24,8 @@ import httpx
 import pyoxigraph as ox
 import pytest
 from conftest import PLANS_DIR, ROOT
-from bench.serve_proc import KEY, Server
 
+from bench.serve_proc import KEY, Server
 from plankg.graph.rdf_store import JSONLD, NT, TTL, RdfStore, derived_state
 
 pytestmark = pytest.mark.crash

@@ -17,6 +17,7 @@ import time
 import httpx
 import pytest
 from conftest import PLANS_DIR
+
 from bench.serve_proc import KEY, Server
 
 pytestmark = pytest.mark.crash  # real servers: run with the crash trials
@@ -73,7 +74,8 @@ def test_health_answers_within_100_ms_during_a_large_upload(server):
     assert took > 1.0 and len(latencies) >= 20  # the probes did overlap a long upload
     p50, worst = statistics.median(latencies), max(latencies)
     print(
-        f"upload {took:.1f} s, {len(latencies)} probes, p50 {p50 * 1000:.1f} ms, max {worst * 1000:.1f} ms"
+        f"upload {took:.1f} s, {len(latencies)} probes, "
+        f"p50 {p50 * 1000:.1f} ms, max {worst * 1000:.1f} ms"
     )
     assert p50 < 0.1
     assert statistics.quantiles(latencies, n=10)[-1] < 0.1  # 90 % within 100 ms
