@@ -31,7 +31,7 @@ from plankg.api.schemas import (
     PlanChange,
 )
 from plankg.graph.lookup import Ambiguous, Resolved, resolve_or_suggest
-from plankg.graph.rdf_source import GraphTooLarge, RdfSource
+from plankg.graph.rdf_store import RdfStore, serialize
 from plankg.graph.store import (
     AgencyInfo,
     IndicatorInfo,
@@ -98,9 +98,9 @@ class _State:
         self.lock = threading.Lock()
 
 
-def _rdf_source(rdf: Any) -> RdfSource | None:
-    """Accept an rdflib Graph (tests, small graphs) or an `RdfSource` (lazy, file-backed)."""
-    return rdf if rdf is None or isinstance(rdf, RdfSource) else RdfSource(rdf)
+def _rdf_source(rdf: RdfStore | None) -> RdfStore | None:
+    """The RDF store answering SPARQL and RDF descriptions (None: this server has none)."""
+    return rdf
 
 
 def create_app(
@@ -215,18 +215,18 @@ def _wants_rdf(accept: str | None) -> str | None:
 
 
 def _describe(
-    rdf: RdfSource, iri: str, mime: str, incoming: tuple[tuple[str, str], ...] = ()
+    rdf: RdfStore, iri: str, mime: str, incoming: tuple[tuple[str, str], ...] = ()
 ) -> Response:
     """The resource's own triples plus the leads/assists edges pointing at it."""
-    from rdflib import URIRef
+    import pyoxigraph as ox
 
     from plankg.ontology.namespaces import PK
 
-    g = rdf.describe(iri)
+    triples = rdf.describe(iri)
     for agency, role in incoming:
-        g.add((URIRef(agency), PK.leads if role == "lead" else PK.assists, URIRef(iri)))
-    body = g.serialize(format=RDF_TYPES[mime])
-    return Response(body, media_type=mime)
+        predicate = PK.leads if role == "lead" else PK.assists
+        triples.append(ox.Triple(ox.NamedNode(agency), ox.NamedNode(predicate), ox.NamedNode(iri)))
+    return Response(serialize(triples, mime), media_type=mime)
 
 
 def _resolve(store: Store, name: str, jurisdiction: str | None) -> AgencyInfo:
@@ -419,50 +419,30 @@ def _query_routes(state: _State, settings: ApiSettings) -> APIRouter:
             raise ApiError(404, "this server has no RDF graph loaded")
         try:
             security.check_read_only_sparql(query)
-            from rdflib.plugins.sparql import prepareQuery
-
-            prepared = prepareQuery(query)
         except security.UnsafeQuery as exc:
             raise ApiError(400, str(exc)) from exc
-        except Exception as exc:
-            raise ApiError(400, f"not a valid SPARQL query: {exc}") from exc
-
         rdf = state.rdf
-        try:
-            rdf.check_size()
-        except GraphTooLarge as exc:
-            raise ApiError(503, str(exc)) from exc
 
         def run() -> Any:
-            # the first query parses the graph (once, under a lock); it goes on in the
-            # background when the deadline passes, so a later query finds it loaded
-            result = rdf.graph().query(prepared)
-            if result.type == "SELECT":
+            import pyoxigraph as ox
+
+            try:
+                result = rdf.query(query)
+            except SyntaxError as exc:
+                raise ApiError(400, f"not a valid SPARQL query: {exc}") from exc
+            if isinstance(result, ox.QuerySolutions):
+                names = [v.value for v in result.variables]
                 rows = []
                 for i, row in enumerate(result):
                     if i >= settings.query_row_limit:
                         break
-                    rows.append(
-                        {str(v): _binding(row[v]) for v in result.vars if row[v] is not None}
-                    )
-                return {
-                    "head": {"vars": [str(v) for v in result.vars]},
-                    "results": {"bindings": rows},
-                }
-            if result.type == "ASK":
-                return {"head": {}, "boolean": bool(result.askAnswer)}
-            return Response(result.graph.serialize(format="turtle"), media_type="text/turtle")
+                    rows.append({n: _binding(row[n]) for n in names if row[n] is not None})
+                return {"head": {"vars": names}, "results": {"bindings": rows}}
+            if isinstance(result, ox.QueryBoolean):
+                return {"head": {}, "boolean": bool(result)}
+            return Response(serialize(result, "text/turtle"), media_type="text/turtle")
 
-        try:
-            return run_with_deadline(run)
-        except ApiError as exc:
-            if exc.status == 503 and not rdf.loaded:
-                raise ApiError(
-                    503,
-                    f"the RDF graph ({rdf.triples:,} triples) is still being loaded for SPARQL "
-                    "after the server started; try again in a minute",
-                ) from exc
-            raise
+        return run_with_deadline(run)
 
     if getattr(state.store, "run_read_cypher", None) is None:
         return r  # Cypher exists only on the Neo4j store
@@ -484,17 +464,17 @@ def _query_routes(state: _State, settings: ApiSettings) -> APIRouter:
 
 
 def _binding(term: Any) -> dict[str, str]:
-    from rdflib import BNode, Literal, URIRef
+    import pyoxigraph as ox
 
-    if isinstance(term, URIRef):
-        return {"type": "uri", "value": str(term)}
-    if isinstance(term, BNode):
-        return {"type": "bnode", "value": str(term)}
-    out = {"type": "literal", "value": str(term)}
-    if isinstance(term, Literal) and term.language:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    out = {"type": "literal", "value": term.value}
+    if term.language:
         out["xml:lang"] = term.language
-    elif isinstance(term, Literal) and term.datatype:
-        out["datatype"] = str(term.datatype)
+    else:
+        out["datatype"] = term.datatype.value
     return out
 
 

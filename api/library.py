@@ -240,6 +240,12 @@ _OPEN: dict[Path, DataLibrary] = {}
 _OPENING = threading.Lock()
 
 
+def close_all() -> None:
+    """Close every library this process opened (tests; a server closes its own)."""
+    for lib in list(_OPEN.values()):
+        lib.close()
+
+
 def data_library(data_dir: str | Path, *, quiesce: Quiesce | None = None) -> Library:
     """The Library of a data folder (see `open_library`)."""
     return open_library(data_dir, quiesce=quiesce).library()

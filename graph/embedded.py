@@ -1,24 +1,41 @@
 """The embedded store: the RDF graph as a networkx MultiDiGraph plus the indexes questions need.
 
-No server: it loads `plankg.nt` from a data folder (written by `plankg ingest`) and answers
-from memory. Nodes carry `type` (Agency, Task, Indicator, Goal, Project, Park, Plan, Section,
+No server: it loads the triples of a data folder written by `plankg ingest` (its sorted
+`plankg.nt`, read with pyoxigraph's parser) and answers from memory; the RDF store
+(`graph/rdf_store.py`) stays the truth and answers SPARQL and RDF descriptions.
+Nodes carry `type` (Agency, Task, Indicator, Goal, Project, Park, Plan, Section,
 Jurisdiction, WorkingGroup) and their literal properties; edges carry `type` (LEADS, ASSISTS,
 TARGETS, HAS_GOAL, LOCATED_IN, PART_OF, MENTIONS, MEMBER_OF, OFFICE_OF, IN_JURISDICTION).
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+import threading
+from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
-from rdflib import BNode, Graph, Literal
-from rdflib.namespace import DCTERMS, ORG, PROV, SKOS
 
 from plankg.graph.counting import coordination_cells, load_rows
+from plankg.graph.embedded_build import (  # noqa: F401 — re-exported for nt_rows and others
+    _A_AGENT,
+    _A_POSITION,
+    _A_ROLE,
+    _A_TASK,
+    _ASSIGNMENT,
+    _NODE_TYPES,
+    _UNPLACED,
+    EDGE_TYPES,
+    NODE_TYPES,
+    PROPS,
+    IndexBuilder,
+    _note_position,
+    _str,
+)
 from plankg.graph.lookup import narrow_by_level
-from plankg.graph.rdf_source import RdfSource
+from plankg.graph.rdf_store import NT, RdfStore
 from plankg.graph.store import (
     AgencyInfo,
     AgencyRef,
@@ -34,115 +51,11 @@ from plankg.graph.store import (
     TaskInfo,
     WorkingGroupInfo,
 )
-from plankg.ontology.names import index_keys, is_exact_key, query_keys
-from plankg.ontology.namespaces import PK
-from plankg.ontology.ntriples import RDF_TYPE, Lit, Term, collector_paused, read_blocks
-
-NODE_TYPES = {
-    PK.Agency: "Agency",
-    PK.Task: "Task",
-    PK.Goal: "Goal",
-    PK.Indicator: "Indicator",
-    PK.Project: "Project",
-    PK.Park: "Park",
-    PK.Plan: "Plan",
-    PK.Section: "Section",
-    PK.Jurisdiction: "Jurisdiction",
-    PK.WorkingGroup: "WorkingGroup",
-}
-EDGE_TYPES = {
-    PK.leads: "LEADS",
-    PK.assists: "ASSISTS",
-    PK.targets: "TARGETS",
-    PK.hasGoal: "HAS_GOAL",
-    PK.locatedIn: "LOCATED_IN",
-    PK.partOf: "PART_OF",
-    PK.mentions: "MENTIONS",
-    PK.jurisdiction: "IN_JURISDICTION",
-    PK.officeAgency: "OFFICE_OF",
-    PK.withinJurisdiction: "WITHIN",
-}
-# literal properties kept on nodes, by their local name
-PROPS = {
-    SKOS.prefLabel: "name",
-    DCTERMS.title: "title",
-    DCTERMS.source: "doc",
-    PK.title: "title",
-    PK.text: "text",
-    PK.clause: "clause",
-    PK.taskId: "task_id",
-    PK.ordinal: "ordinal",
-    PK.kind: "kind",
-    PK.collective: "collective",
-    PK.sectionPath: "section",
-    PK.sourceStart: "start",
-    PK.divisionCode: "division_code",
-    PK.divisionLevel: "division_level",
-    PK.sourceEnd: "end",
-    PK.subject: "subject",
-    PK.value: "value",
-    PK.normValue: "norm_value",
-    PK.comparator: "comparator",
-    PK.targetYear: "year",
-    PK.convener: "convener",
-    PK.level: "level",
-    PK.deadline: "deadline",
-    PK.dueDate: "due_date",
-}
-
-
-_NODE_TYPES = {str(k): v for k, v in NODE_TYPES.items()}
-_EDGE_TYPES = {str(k): v for k, v in EDGE_TYPES.items()}
-_PROPS = {str(k): v for k, v in PROPS.items()}
-_ALT_LABEL, _PREF_LABEL = str(SKOS.altLabel), str(SKOS.prefLabel)
-_DEPUTY, _HAS_MEMBER, _DERIVED = (
-    str(PK.deputyConvener),
-    str(ORG.hasMember),
-    str(PROV.wasDerivedFrom),
+from plankg.ontology.names import is_exact_key, query_keys
+from plankg.ontology.ntriples import (
+    lines_blocks,
+    read_blocks,
 )
-_UNITS = {str(PK.unit): "unit", str(PK.normUnit): "norm_unit"}
-_SPATIAL = str(DCTERMS.spatial)
-_UNIT, _LOCATION = str(PK.Unit), str(PK.LocationStatement)
-_LOC_PROJECT, _LOC_PARK, _LOC_EVIDENCE = str(PK.project), str(PK.park), str(PK.evidence)
-_ASSIGNMENT = str(PK.Assignment)
-_A_TASK, _A_AGENT, _A_ROLE, _A_POSITION = (
-    str(PK.task),
-    str(PK.agent),
-    str(PK.role),
-    str(PK.position),
-)
-_ROLE_EDGES = {str(PK.LeadRole): "LEADS", str(PK.AssistRole): "ASSISTS"}
-_UNPLACED = 1 << 30  # an assignment without pk:position (an older graph file) sorts last
-
-
-def _term(t) -> Term:
-    if isinstance(t, Literal):
-        return Lit(str(t), t.language, str(t.datatype) if t.datatype else None)
-    if isinstance(t, BNode):
-        return f"_:{t}"
-    return str(t)
-
-
-def _blocks_of(rdf: Graph) -> Iterator[tuple[str, list[tuple[str, Term]], int, int]]:
-    by_subject: dict[str, list[tuple[str, Term]]] = defaultdict(list)
-    for s, p, o in rdf:
-        by_subject[_term(s)].append((str(p), _term(o)))
-    for s in sorted(by_subject):
-        yield s, by_subject[s], 0, 0
-
-
-def _note_position(positions: dict[tuple[str, str, str], int], triples) -> None:
-    """Keep the first position at which an assignment's agency is named in its role."""
-    d = {p: o for p, o in triples}
-    key = _ROLE_EDGES.get(str(d.get(_A_ROLE)))
-    position = d.get(_A_POSITION)
-    if key is None or not isinstance(position, Lit):
-        return
-    n = position.to_python()
-    if not isinstance(n, int):
-        return
-    slot = (str(d.get(_A_AGENT)), str(d.get(_A_TASK)), key)
-    positions[slot] = min(n, positions.get(slot, n))
 
 
 def _deadline(d: dict) -> DeadlineInfo | None:
@@ -151,180 +64,96 @@ def _deadline(d: dict) -> DeadlineInfo | None:
     return DeadlineInfo(str(d.get("deadline", "")), d.get("due_date"))
 
 
-class EmbeddedStore:
+class EmbeddedStore(IndexBuilder):
     """Answers the `Store` questions from an in-process networkx graph."""
 
     in_memory = True  # lookups are pure CPU and sub-millisecond: no I/O to wait for
+    repairing: threading.Thread | None = None  # stale graph files being rewritten (see open)
 
-    def __init__(self, rdf: Graph) -> None:
-        self.rdf = RdfSource(rdf)
+    def __init__(self, lines: Iterable[str | bytes], rdf: RdfStore | None = None) -> None:
+        """A store of N-Triples lines (tests, small graphs: `ingest.rdf.build_lines`). Without
+        `rdf`, an in-memory RDF store of the same lines is made when first asked for."""
+        self._lines: list[str | bytes] | None = None if rdf is not None else list(lines)
+        self._rdf = rdf
         self.g = nx.MultiDiGraph()
-        self._build(_blocks_of(rdf))
+        self._build(lines_blocks(self._lines if self._lines is not None else lines))
 
     # ------------------------------------------------------------------ loading
     @classmethod
-    def open(cls, data_dir: str | Path) -> EmbeddedStore:
-        """The store of a data folder written by `plankg ingest` (its plankg.nt, or the
-        Turtle file when there is no N-Triples file)."""
+    def open(cls, data_dir: str | Path, *, snapshot: bool = True) -> EmbeddedStore:
+        """The store of a data folder written by `plankg ingest`, with its RDF store behind it
+        for SPARQL and RDF descriptions. The RDF store is the truth: files derived from an
+        older state of it (a crash between a store write and the files) are rewritten first;
+        the index snapshot is loaded when it reflects the store's state, else the store is
+        built from the sorted plankg.nt and the snapshot rewritten (`snapshot=False`: built,
+        nothing written)."""
+        from plankg.graph import embedded_snapshot
+        from plankg.graph.rdf_store import STORE_DIR, derived_state
+
         data = Path(data_dir)
-        if (data / "plankg.nt").exists():
-            return cls.from_ntriples(data / "plankg.nt")
-        if (data / "plankg.ttl").exists():
-            return cls(Graph().parse(data / "plankg.ttl", format="turtle"))
-        raise FileNotFoundError(f"no plankg.nt or plankg.ttl in {data}: run `plankg ingest` first")
+        rdf = RdfStore.open(data) if (data / STORE_DIR).exists() else None
+        if rdf is not None:
+            state = rdf.state()
+            found = embedded_snapshot.load(cls, data, state) if snapshot else None
+            stale = derived_state(data) != state
+            if found is not None:
+                found._rdf = rdf
+                if stale:  # answers come from the snapshot; the files follow meanwhile
+                    found.repairing = threading.Thread(
+                        target=rdf.write_derived, args=(data,), daemon=True
+                    )
+                    found.repairing.start()
+                return found
+            if stale:
+                rdf.write_derived(data)
+        if not (data / NT).exists():
+            raise FileNotFoundError(f"no {NT} in {data}: run `plankg ingest` first")
+        store = cls.from_ntriples(data / NT)
+        store._rdf = rdf
+        if rdf is not None and snapshot:
+            embedded_snapshot.save(store, data, state)
+        return store
+
+    def save_snapshot(self, data_dir: str | Path) -> Path:
+        """Persist the indexes as of the RDF store's current state (after `apply_plan` /
+        `remove_plan`, so a restart loads them instead of rebuilding)."""
+        from plankg.graph import embedded_snapshot
+
+        if self.rdf is None:
+            raise RuntimeError("a snapshot records an RDF store state; this store has none")
+        return embedded_snapshot.save(self, data_dir, self.rdf.state())
 
     @classmethod
     def from_ntriples(cls, path: str | Path) -> EmbeddedStore:
-        """Stream an N-Triples file into the store without rdflib: the file is read once,
-        subject by subject, and only what the questions need is kept."""
+        """Stream an N-Triples file into the store: parsed by pyoxigraph, subject by subject,
+        and only what the questions need is kept."""
         store = cls.__new__(cls)
         store.g = nx.MultiDiGraph()
-        offsets: dict[str, tuple[int, int]] = {}
-        counter = [0]
-
-        def blocks():
-            for b in read_blocks(path):
-                counter[0] += len(b.triples)
-                yield b.subject, b.triples, b.offset, b.length
-
-        store._build(blocks(), offsets)
-        store.rdf = RdfSource(path=Path(path), offsets=offsets, triples=counter[0])
+        store._lines, store._rdf = None, None
+        store._build(read_blocks(path))
         return store
 
-    @classmethod
-    def from_rdf(cls, rdf: Graph) -> EmbeddedStore:
-        return cls(rdf)
+    @property
+    def rdf(self) -> RdfStore | None:
+        """The RDF store behind this one (for a store built from lines: in memory, made now)."""
+        if self._rdf is None and self._lines is not None:
+            rdf = RdfStore.in_memory()
+            rdf.bulk_load([("plan", [_str(x) for x in self._lines])])
+            self._rdf = rdf
+        return self._rdf
 
-    def rdf_graph(self) -> Graph:
-        return self.rdf.graph()
+    def apply_plan(self, doc: str, triples: Iterable[str | bytes | Any]) -> None:
+        """Bring one plan's part up to date after `RdfStore.replace_plan(doc, triples)`: the
+        same triples (N-Triples lines or pyoxigraph Triples). See `graph/embedded_update.py`."""
+        from plankg.graph.embedded_update import update_plan
 
-    def _build(
-        self,
-        blocks: Iterable[tuple[str, list[tuple[str, Term]], int, int]],
-        offsets: dict[str, tuple[int, int]] | None = None,
-    ) -> None:
-        with collector_paused():  # millions of node dicts; no cyclic garbage among them
-            self._build_graph(blocks, offsets)
+        update_plan(self, doc, triples)
 
-    def _build_graph(
-        self,
-        blocks: Iterable[tuple[str, list[tuple[str, Term]], int, int]],
-        offsets: dict[str, tuple[int, int]] | None,
-    ) -> None:
-        g = self.g
-        aliases: dict[str, set[str]] = {}
-        edges: list[tuple[str, str, str]] = []
-        unit_refs: list[tuple[str, str, str]] = []
-        unit_labels: dict[str, str] = {}
-        spatial: dict[str, str] = {}
-        positions: dict[tuple[str, str, str], int] = {}  # (agency, task, LEADS|ASSISTS) → first
-        self.evidence: dict[tuple[str, str], tuple[str, ...]] = defaultdict(tuple)
-        for subject, triples, offset, length in blocks:
-            types = [o for p, o in triples if p == RDF_TYPE]
-            kinds = [_NODE_TYPES[o] for o in types if isinstance(o, str) and o in _NODE_TYPES]
-            if not kinds:
-                if _UNIT in types:
-                    for p, o in triples:
-                        if p == _PREF_LABEL and isinstance(o, Lit):
-                            unit_labels[subject] = o.lexical
-                elif _LOCATION in types:
-                    d = {p: o for p, o in triples}
-                    key = (str(d.get(_LOC_PROJECT)), str(d.get(_LOC_PARK)))
-                    evidence = d.get(_LOC_EVIDENCE)
-                    text = evidence.lexical if isinstance(evidence, Lit) else str(evidence)
-                    self.evidence[key] = tuple(sorted({*self.evidence[key], text}))
-                elif _ASSIGNMENT in types:
-                    _note_position(positions, triples)
-                continue
-            kind = "Goal" if "Goal" in kinds else kinds[0]
-            if g.has_node(subject):  # an unsorted file may split a subject into blocks
-                attrs = g.nodes[subject]
-            else:
-                g.add_node(subject, type=kind, iri=subject)
-                attrs = g.nodes[subject]
-            if offsets is not None and length:
-                offsets.setdefault(subject, (offset, length))
-            for p, o in triples:
-                if isinstance(o, Lit):
-                    if p == _ALT_LABEL:
-                        aliases.setdefault(subject, set()).add(o.lexical)
-                    elif p == _DEPUTY:
-                        attrs["deputies"] = sorted({*attrs.get("deputies", ()), o.lexical})
-                    elif p in _PROPS:
-                        attrs[_PROPS[p]] = o.to_python()
-                elif p in _EDGE_TYPES:
-                    edges.append((subject, o, _EDGE_TYPES[p]))
-                elif p == _HAS_MEMBER:
-                    edges.append((o, subject, "MEMBER_OF"))
-                elif p == _DERIVED:
-                    attrs["plan"] = o
-                elif p in _UNITS:
-                    unit_refs.append((subject, _UNITS[p], o))
-                elif p == _SPATIAL:
-                    spatial[subject] = o
-        for start, end, key in edges:
-            if key == "MEMBER_OF" or g.has_node(end):
-                g.add_edge(start, end, key=key, type=key)
-        for subject, attr, unit in unit_refs:
-            g.nodes[subject][attr] = unit_labels.get(unit, "")
-        for subject, names in aliases.items():
-            g.nodes[subject]["aliases"] = tuple(sorted(names))
-        self._index(spatial, positions)
+    def remove_plan(self, doc: str) -> None:
+        """Drop one plan's part after `RdfStore.remove_plan(doc)`."""
+        from plankg.graph.embedded_update import update_plan
 
-    def _index(
-        self, spatial: dict[str, str], positions: dict[tuple[str, str, str], int] | None = None
-    ) -> None:
-        g = self.g
-        self.by_type: dict[str, list[str]] = defaultdict(list)
-        for n, d in g.nodes(data=True):
-            self.by_type[d["type"]].append(n)
-        for nodes in self.by_type.values():
-            nodes.sort()
-        self.jurisdiction_of: dict[str, str] = {}
-        for n in g:
-            for _, j, k in g.out_edges(n, keys=True):
-                if k == "IN_JURISDICTION":
-                    self.jurisdiction_of[n] = g.nodes[j].get("name", "")
-        self.plans_by_doc: dict[str, str] = {}
-        for p in self.by_type["Plan"]:
-            d = g.nodes[p]
-            self.plans_by_doc[d.get("doc", "")] = p
-            self.plans_by_doc[Path(d.get("doc", "")).stem] = p
-            self.plans_by_doc[p] = p
-        # plan → jurisdiction through dcterms:spatial
-        for plan, jurisdiction in spatial.items():
-            self.jurisdiction_of[plan] = (
-                g.nodes[jurisdiction].get("name", "") if jurisdiction in g else ""
-            )
-        self.task_by_id = {g.nodes[t]["task_id"]: t for t in self.by_type["Task"]}
-        self.alias_index: dict[str, set[str]] = defaultdict(set)
-        for a in self.by_type["Agency"]:
-            d = g.nodes[a]
-            for key in index_keys(
-                d.get("name", ""), self.jurisdiction_of.get(a, ""), d.get("aliases", ())
-            ):
-                self.alias_index[key].add(a)
-        self.roles: dict[str, dict[str, list[str]]] = defaultdict(
-            lambda: {"lead": [], "assist": []}
-        )
-        for a in self.by_type["Agency"]:
-            for _, t, k in g.out_edges(a, keys=True):
-                if k == "LEADS":
-                    self.roles[t]["lead"].append(a)
-                elif k == "ASSISTS":
-                    self.roles[t]["assist"].append(a)
-        self._order_roles(positions or {})
-
-    def _order_roles(self, positions: dict[tuple[str, str, str], int]) -> None:
-        """Leads and assists of every task in the plan's order (the first place an agency is
-        named in that role); each LEADS/ASSISTS edge gets its 1-based `position` among them."""
-        edges = self.g.edges
-        for t, roles in self.roles.items():
-            for role, key in (("lead", "LEADS"), ("assist", "ASSISTS")):
-                agencies = roles[role]
-                agencies.sort(key=lambda a, k=key: (positions.get((a, t, k), _UNPLACED), a))
-                for n, a in enumerate(agencies, start=1):
-                    edges[a, t, key]["position"] = n
+        update_plan(self, doc, None)
 
     # ------------------------------------------------------------------ helpers
     def _ref(self, a: str) -> AgencyRef:

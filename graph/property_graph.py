@@ -12,11 +12,9 @@ agency's 1-based place among the task's agencies of that role in the plan's word
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
-
-from rdflib import Graph
 
 from plankg.graph.embedded import EmbeddedStore
 from plankg.ontology.names import index_keys
@@ -112,7 +110,8 @@ class PropertyGraph:
         )
 
 
-def to_property_graph(rdf: Graph | EmbeddedStore) -> PropertyGraph:
+def to_property_graph(rdf: Iterable[str] | EmbeddedStore) -> PropertyGraph:
+    """Rows of the embedded store, or of one built from N-Triples lines."""
     store = rdf if isinstance(rdf, EmbeddedStore) else EmbeddedStore(rdf)
     g = store.g
     pg = PropertyGraph()

@@ -1,25 +1,35 @@
-"""Files → plans → RDF files: the `plankg ingest` pipeline as a library call.
+"""Files → plans → the RDF store and its files: the `plankg ingest` pipeline as a library call.
 
 A file that cannot be read is reported and skipped; the other files of the batch are still
-ingested, and the previous graph files are only replaced once the new ones are complete.
+ingested, and the previous store and graph files are only replaced once the new ones are
+complete. With `jobs` > 1 plans are extracted (and their N-Triples lines built) in worker
+processes; results come back in file order, and duplicates and doc-name clashes are decided in
+that order, so the output is the same bytes for any number of jobs. This module writes
+through `graph/rdf_store.py` and `graph/spool.py` (ingest → graph: the store it builds).
 """
 
 from __future__ import annotations
 
 import gc
+import multiprocessing
+import os
+import shutil
 import sys
+import tempfile
+import time
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from plankg.graph.rdf_store import NT, STORE_DIR, BulkLoader, RdfStore, swap_in
+from plankg.graph.spool import LineSpool
 from plankg.ingest.agencies import AgencyDirectory
 from plankg.ingest.discover import discover_plans
 from plankg.ingest.extract import extract_plan
 from plankg.ingest.model import Plan, Warning_
-from plankg.ingest.rdf import add_plans
+from plankg.ingest.rdf import plan_lines
 from plankg.ingest.reading import PlanReadError
-from plankg.ingest.serialize import write_lines
-from plankg.ingest.spool import LineSpool
 
 FREEZE_EVERY = 100  # plans between two freezes of the finished plans (see extract_all)
 
@@ -31,6 +41,7 @@ class IngestSummary:
     duplicates: list[str] = field(default_factory=list)
     triples: int = 0
     outputs: dict[str, Path] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per ingest phase
 
     @property
     def warnings(self) -> list[Warning_]:
@@ -57,6 +68,70 @@ class IngestSummary:
         }
 
 
+OnPlan = Callable[[Plan, list[str]], None]
+Outcome = tuple[Plan | PlanReadError, list[str] | None]
+
+
+class _Worker:
+    """Per-process settings of the extraction workers (set once by the pool initialiser)."""
+
+    jurisdiction: str | None = None
+    title: str | None = None
+    directory: AgencyDirectory | None = None
+    lines: bool = False
+
+
+def _init_worker(jurisdiction, title, directory, lines) -> None:
+    _Worker.jurisdiction, _Worker.title, _Worker.lines = jurisdiction, title, lines
+    _Worker.directory = directory or AgencyDirectory.load()
+
+
+def _extract_one(path: Path) -> Outcome:
+    """One file in a worker: the plan (or why it could not be read) and its lines."""
+    try:
+        plan = extract_plan(
+            path,
+            jurisdiction=_Worker.jurisdiction,
+            title=_Worker.title,
+            directory=_Worker.directory,
+        )
+    except PlanReadError as exc:
+        return exc, None
+    return plan, plan_lines(plan) if _Worker.lines else None
+
+
+def _outcomes(
+    files: list[Path],
+    jobs: int,
+    jurisdiction: str | None,
+    title: str | None,
+    directory: AgencyDirectory,
+    lines: bool,
+) -> Iterator[Outcome]:
+    """Each file's outcome, in file order: in this process for one job, else from a pool of
+    `jobs` worker processes fed in chunks."""
+    if jobs <= 1 or len(files) < 2:
+        for path in files:
+            try:
+                plan = extract_plan(
+                    path, jurisdiction=jurisdiction, title=title, directory=directory
+                )
+            except PlanReadError as exc:
+                yield exc, None
+                continue
+            yield plan, plan_lines(plan) if lines else None
+        return
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    chunk = max(1, min(16, len(files) // (jobs * 8)))
+    with ProcessPoolExecutor(
+        max_workers=jobs,
+        mp_context=multiprocessing.get_context(method),
+        initializer=_init_worker,
+        initargs=(jurisdiction, title, directory, lines),
+    ) as pool:
+        yield from pool.map(_extract_one, files, chunksize=chunk)
+
+
 def extract_all(
     paths: Iterable[str | Path],
     *,
@@ -64,8 +139,11 @@ def extract_all(
     title: str | None = None,
     progress: Callable[[Iterable[Path]], Iterable[Path]] | None = None,
     directory: AgencyDirectory | None = None,
+    jobs: int = 1,
+    on_plan: OnPlan | None = None,
 ) -> IngestSummary:
     """Extract every plan under `paths`; unreadable files and duplicate contents are reported.
+    `on_plan(plan, lines)` gets each kept plan with its sorted N-Triples lines, in file order.
 
     The plans of a batch stay in memory until the graph is written, and Python's cyclic
     collector would rescan all of them on each full collection, so each plan would cost more
@@ -77,16 +155,13 @@ def extract_all(
     directory = directory or AgencyDirectory.load()
     seen: dict[str, str] = {}
     docs: set[str] = set()
+    outcomes = _outcomes(found.files, jobs, jurisdiction, title, directory, on_plan is not None)
     files = progress(found.files) if progress else found.files
     thaw = gc.get_freeze_count() == 0  # leave alone whatever the process froze before
     try:
-        for path in files:
-            try:
-                plan = extract_plan(
-                    path, jurisdiction=jurisdiction, title=title, directory=directory
-                )
-            except PlanReadError as exc:
-                summary.errors.append(str(exc))
+        for path, (plan, lines) in zip(files, outcomes, strict=True):
+            if isinstance(plan, PlanReadError):
+                summary.errors.append(str(plan))
                 continue
             if plan.sha256 in seen:
                 summary.duplicates.append(
@@ -101,6 +176,8 @@ def extract_all(
             seen[plan.sha256] = str(path)
             docs.add(plan.doc)
             summary.plans.append(plan)
+            if on_plan is not None and lines is not None:
+                on_plan(plan, lines)
             if len(summary.plans) % FREEZE_EVERY == 0:
                 gc.collect()  # only what is not frozen yet: the last 100 plans' leftovers
                 gc.freeze()
@@ -110,6 +187,10 @@ def extract_all(
     return summary
 
 
+def default_jobs() -> int:
+    return os.cpu_count() or 1
+
+
 def ingest(
     paths: Iterable[str | Path],
     out_dir: str | Path,
@@ -117,29 +198,90 @@ def ingest(
     jurisdiction: str | None = None,
     title: str | None = None,
     progress: Callable[[Iterable[Path]], Iterable[Path]] | None = None,
+    jobs: int = 1,
+    directory: AgencyDirectory | None = None,
 ) -> IngestSummary:
-    """Extract, build the RDF graph and write it to `out_dir`."""
-    summary = extract_all(paths, jurisdiction=jurisdiction, title=title, progress=progress)
-    with LineSpool() as spool:
-        add_plans(spool, summary.plans)
-        if summary.plans:
-            lines = CountedLines(spool)
-            summary.outputs = write_lines(lines, out_dir)
-            summary.triples = lines.count
+    """Extract, build the RDF store in `out_dir/store` (a new one, swapped in when complete)
+    and write plankg.nt, .ttl and .jsonld from it."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    build = Path(tempfile.mkdtemp(prefix=".store-new-", dir=out))
+    try:
+        with LineSpool(directory=build) as spool:
+            summary = _extract_into(
+                build, spool, paths, jurisdiction, title, progress, jobs, directory
+            )
+        if not summary.plans:
+            return summary
+        swap_in(build / STORE_DIR, out)
+        started = time.perf_counter()
+        written = RdfStore.open(out).write_derived(out, nt=build / NT)
+        summary.timings["files_s"] = time.perf_counter() - started
+        summary.triples = written["record"]["triples"]
+        summary.outputs = {k: written[k] for k in ("nt", "ttl", "jsonld")}
+        summary.outputs["store"] = out / STORE_DIR
+    finally:
+        shutil.rmtree(build, ignore_errors=True)
     return summary
 
 
-class CountedLines:
-    """Counts the lines of a one-pass stream as they are written."""
+def write_plans(plans: Iterable[Plan], out_dir: str | Path) -> dict[str, Path]:
+    """A data folder (RDF store and the three files) holding exactly `plans`, already
+    extracted: what `ingest` writes, for callers that have the plans in hand."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    build = Path(tempfile.mkdtemp(prefix=".store-new-", dir=out))
+    try:
+        RdfStore.open(build).bulk_load((p.doc, plan_lines(p)) for p in plans)
+        swap_in(build / STORE_DIR, out)
+    finally:
+        shutil.rmtree(build, ignore_errors=True)
+    written = RdfStore.open(out).write_derived(out)
+    return {k: written[k] for k in ("nt", "ttl", "jsonld")}
 
-    def __init__(self, lines: Iterable[bytes]) -> None:
-        self.lines = lines
-        self.count = 0
 
-    def __iter__(self) -> Iterator[bytes]:
-        for line in self.lines:
-            self.count += 1
-            yield line
+def _extract_into(
+    build: Path,
+    spool: LineSpool,
+    paths: Iterable[str | Path],
+    jurisdiction: str | None,
+    title: str | None,
+    progress: Callable[[Iterable[Path]], Iterable[Path]] | None,
+    jobs: int,
+    directory: AgencyDirectory | None = None,
+) -> IngestSummary:
+    """Extract the plans into a new store under `build` and their lines into `spool`, write
+    the sorted distinct lines to `build/plankg.nt` (the default graph is loaded from it); the
+    store is closed on return (its last reference goes), so it can be moved."""
+    loader = BulkLoader(RdfStore.open(build), build)
+
+    def on_plan(plan: Plan, lines: list[str]) -> None:
+        loader.add(plan.doc, lines)
+        for line in lines:
+            spool.add_line(line.encode("utf-8"))
+
+    started = time.perf_counter()
+    summary = extract_all(
+        paths,
+        jurisdiction=jurisdiction,
+        title=title,
+        progress=progress,
+        directory=directory,
+        jobs=jobs,
+        on_plan=on_plan,
+    )
+    summary.timings["extract_s"] = time.perf_counter() - started
+    if summary.plans:
+        started = time.perf_counter()
+        with open(build / NT, "wb") as fh:
+            fh.writelines(spool)
+        summary.timings["sort_s"] = time.perf_counter() - started
+        started = time.perf_counter()
+        loader.close(build / NT)  # the default graph: every distinct triple once
+        summary.timings["store_s"] = time.perf_counter() - started
+    else:
+        loader.discard()
+    return summary
 
 
 def terminal_progress(files: list[Path]) -> Iterable[Path]:

@@ -1,16 +1,13 @@
-"""N-Triples lines without rdflib: plankg's on-disk graph format, read and written fast.
+"""RDF terms as plain Python values, read with pyoxigraph's parser.
 
-rdflib builds a Python object per term and keeps several indexes per triple (about 1 KB and
-60 µs per triple to parse), which is what made a province-sized graph take minutes and
-gigabytes to open. A sorted N-Triples file is simple enough to read line by line with one
-regular expression; terms come back as plain strings (IRIs) or `Lit` values, and a file can
-be streamed so that only what the caller keeps stays in memory.
+The embedded store and the Neo4j row stream keep IRIs as plain strings and literals as `Lit`
+values (small, hashable, comparable); pyoxigraph (Rust) parses N-Triples and hands its terms
+over, converted here once. No parser of our own.
 """
 
 from __future__ import annotations
 
 import gc
-import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,8 +15,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
+
 XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_STRING = XSD + "string"
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +33,7 @@ class Lit:
     def to_python(self) -> Any:
         """int for integers and years, float for decimals and doubles, bool, else the text."""
         dt = self.datatype
-        if dt is None or dt == XSD + "string":
+        if dt is None or dt == _STRING:
             return self.lexical
         local = dt[len(XSD) :] if dt.startswith(XSD) else ""
         try:
@@ -52,98 +52,82 @@ class Lit:
 
 Term = str | Lit  # an IRI (or `_:label` blank node) as a plain string, or a literal
 
-_IRI = r"<([^>]*)>|(_:\S+)"
-_LINE = re.compile(
-    rf"\s*(?:{_IRI})\s+<([^>]*)>\s+"
-    rf'(?:{_IRI}|"((?:[^"\\]|\\.)*)"(?:@([A-Za-z0-9-]+)|\^\^<([^>]*)>)?)\s*\.\s*'
-)
-_ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))")
-_SIMPLE = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
-
 
 class NTriplesError(ValueError):
-    """A line that is not N-Triples; the message names the file and line."""
+    """Input that is not N-Triples; the message names the file and line."""
 
 
-def _unescape(text: str) -> str:
-    if "\\" not in text:
-        return text
+def term(t: Any) -> Term:
+    """A pyoxigraph term as a plain value: IRI → str, blank node → '_:id', literal → Lit
+    (plain literals keep no datatype, as N-Triples writes them)."""
+    if isinstance(t, ox.NamedNode):
+        return t.value
+    if isinstance(t, ox.Literal):
+        if t.language:
+            return Lit(t.value, t.language, None)
+        dt = t.datatype.value
+        return Lit(t.value, None, None if dt == _STRING else dt)
+    return f"_:{t.value}"
 
-    def one(m: re.Match[str]) -> str:
-        code = m.group(1) or m.group(2)
-        if code:
-            return chr(int(code, 16))
-        return _SIMPLE.get(m.group(3), m.group(0))
 
-    return _ESCAPE.sub(one, text)
+def triples(source: Iterable[ox.Triple]) -> Iterator[tuple[str, str, Term]]:
+    for t in source:
+        yield term(t.subject), t.predicate.value, term(t.object)  # type: ignore[misc]
 
 
-def parse_line(line: str) -> tuple[str, str, Term] | None:
+def parse_line(line: str | bytes) -> tuple[str, str, Term] | None:
     """One N-Triples line → (subject, predicate, object); None for a blank or comment line.
     Raises `NTriplesError` for anything else."""
-    m = _LINE.fullmatch(line)
-    if m is None:
-        stripped = line.strip()
-        if not stripped or stripped.startswith("#"):
-            return None
-        raise NTriplesError(f"not an N-Triples line: {stripped[:120]}")
-    s_iri, s_blank, p, o_iri, o_blank, lexical, lang, datatype = m.groups()
-    subject = _unescape(s_iri) if s_iri is not None else s_blank
-    if o_iri is not None:
-        obj: Term = _unescape(o_iri)
-    elif o_blank is not None:
-        obj = o_blank
-    else:
-        obj = Lit(_unescape(lexical), lang, datatype)
-    return subject, _unescape(p), obj
+    try:
+        found = list(ox.parse(line, format=ox.RdfFormat.N_TRIPLES))
+    except SyntaxError as exc:
+        raise NTriplesError(f"not an N-Triples line: {exc}") from exc
+    if not found:
+        return None
+    if len(found) > 1:
+        raise NTriplesError("more than one triple on a line")
+    return next(triples(found))
 
 
 @dataclass(frozen=True, slots=True)
 class Block:
-    """All triples of one subject, and where its lines sit in the file (bytes)."""
+    """All triples of one subject (consecutive in the input)."""
 
     subject: str
     triples: list[tuple[str, Term]]  # (predicate, object)
-    offset: int
-    length: int
+
+
+def iter_blocks(source: Iterable[tuple[str, str, Term]]) -> Iterator[Block]:
+    """Consecutive triples grouped by subject (a sorted file keeps each subject together;
+    in an unsorted one a subject may come back in several blocks)."""
+    interned: dict[str, str] = {}
+    current: str | None = None
+    block: list[tuple[str, Term]] = []
+    for s, p, o in source:
+        if s != current:
+            if current is not None:
+                yield Block(current, block)
+            current, block = s, []
+        block.append((interned.setdefault(p, p), o))
+    if current is not None:
+        yield Block(current, block)
 
 
 def read_blocks(path: str | Path) -> Iterator[Block]:
-    """Stream a file subject by subject (a sorted file keeps each subject's lines together;
-    in an unsorted one a subject may come back in several blocks)."""
-    with open(path, "rb") as fh:
-        yield from iter_blocks(fh, source=str(path))
+    """Stream an N-Triples file subject by subject; a syntax error names the file and line."""
+    try:
+        yield from iter_blocks(triples(ox.parse(path=path, format=ox.RdfFormat.N_TRIPLES)))
+    except SyntaxError as exc:
+        raise NTriplesError(f"{path}: {exc}") from exc
 
 
-def iter_blocks(lines: Iterable[bytes], source: str = "N-Triples") -> Iterator[Block]:
-    """Group lines (bytes, as read from a file) by subject; offsets count bytes from the first
-    line. Errors name `source` and the line number."""
-    interned: dict[str, str] = {}
-    current: str | None = None
-    triples: list[tuple[str, Term]] = []
-    start = offset = 0
-    for number, raw in enumerate(lines, start=1):
-        try:
-            parsed = parse_line(raw.decode("utf-8"))
-        except (NTriplesError, UnicodeDecodeError) as exc:
-            raise NTriplesError(f"{source}, line {number}: {exc}") from exc
-        if parsed is not None:
-            s, p, o = parsed
-            if s != current:
-                if current is not None:
-                    yield Block(current, triples, start, offset - start)
-                current, triples, start = s, [], offset
-            triples.append((interned.setdefault(p, p), o))
-        offset += len(raw)
-    if current is not None:
-        yield Block(current, triples, start, offset - start)
-
-
-def read_lines_at(path: str | Path, offset: int, length: int) -> list[str]:
-    """The lines of one block, read back from the file."""
-    with open(path, "rb") as fh:
-        fh.seek(offset)
-        return fh.read(length).decode("utf-8").splitlines()
+def lines_blocks(lines: Iterable[str | bytes]) -> Iterator[Block]:
+    """N-Triples lines (str or bytes) grouped into blocks, in the order given."""
+    text = b"".join(x.encode() if isinstance(x, str) else x for x in lines)
+    try:
+        yield from iter_blocks(triples(ox.parse(text, format=ox.RdfFormat.N_TRIPLES)))
+    except SyntaxError as exc:
+        raise NTriplesError(f"N-Triples: {exc}") from exc
 
 
 @contextmanager

@@ -12,8 +12,7 @@ from conftest import PLANS_DIR
 from fastapi.testclient import TestClient
 
 from plankg.api.app import ApiSettings, create_app
-from plankg.api.library import data_library
-from plankg.graph.embedded import EmbeddedStore
+from plankg.api.library import close_all, open_library
 from plankg.ingest.pipeline import ingest
 
 KGX = "平江县科技和工业信息化局"
@@ -26,13 +25,25 @@ def data_dir(tmp_path_factory):
     return out
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _close_libraries():
+    yield
+    close_all()  # their locks, upload workers and background writers
+
+
 def make_client(data_dir, **settings) -> TestClient:
-    """The app as `plankg serve` builds it: the store streamed from plankg.nt, rdflib lazy."""
-    store = EmbeddedStore.open(data_dir)
+    """The app as `plankg serve` builds it: the folder's library (lock, repair, RDF store,
+    indexes) and its store."""
+    lib = open_library(data_dir)
     app = create_app(
-        store, store.rdf, settings=ApiSettings(**settings), library=data_library(data_dir)
+        lib.embedded, lib.rdf_store, settings=ApiSettings(**settings), library=lib.library()
     )
     return TestClient(app, raise_server_exceptions=False)
+
+
+def settle(data_dir) -> None:
+    """Wait for the derived files, which follow a write in the background."""
+    open_library(data_dir).flush()
 
 
 @pytest.fixture(scope="module")
@@ -145,24 +156,18 @@ def test_sparql_reads_and_refuses_writes(client):
     assert client.get("/cypher", params={"query": "MATCH (n) RETURN n"}).status_code == 404
 
 
-def test_rdf_answers_do_not_load_the_whole_graph(data_dir):
+def test_rdf_answers_come_from_the_rdf_store(data_dir):
+    """Turtle for one agency and SPARQL over the whole graph, both from the pyoxigraph store
+    `plankg ingest` built: nothing parsed at start or on first use, no size cap."""
     c = make_client(data_dir)
     source = c.app.state.plankg.rdf
     r = c.get("/agencies/科工信局", headers={"Accept": "text/turtle"})
-    assert r.status_code == 200 and KGX in r.text
-    assert not source.loaded  # one resource's lines were read back by offset
+    assert r.status_code == 200 and KGX in r.text and "org:Organization" in r.text
     q = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
     r = c.get("/sparql", params={"query": q})
-    assert r.status_code == 200 and source.loaded
-    assert int(r.json()["results"]["bindings"][0]["n"]["value"]) == source.triples
-
-
-def test_sparql_refuses_a_graph_over_the_in_process_limit(data_dir, monkeypatch):
-    monkeypatch.setenv("PLANKG_SPARQL_MAX_TRIPLES", "1000")
-    c = make_client(data_dir)
-    r = c.get("/sparql", params={"query": "ASK { ?s ?p ?o }"})
-    assert r.status_code == 503
-    assert "PLANKG_SPARQL_MAX_TRIPLES" in r.json()["error"]
+    assert r.status_code == 200
+    n = int(r.json()["results"]["bindings"][0]["n"]["value"])
+    assert n == source.triples == len((data_dir / "plankg.nt").read_bytes().splitlines())
     assert c.get("/agencies/科工信局/tasks").status_code == 200  # everything else still works
 
 
@@ -222,7 +227,7 @@ def test_upload_persists_across_restart_and_bad_uploads_change_nothing(tmp_path,
 
 
 def test_a_crash_while_writing_leaves_the_previous_graph(tmp_path, data_dir, monkeypatch):
-    from plankg.ingest import serialize
+    from plankg.graph import rdf_store
 
     data = tmp_path / "data"
     shutil.copytree(data_dir, data)
@@ -231,7 +236,7 @@ def test_a_crash_while_writing_leaves_the_previous_graph(tmp_path, data_dir, mon
     def boom(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(serialize.os, "replace", boom)
+    monkeypatch.setattr(rdf_store.os, "replace", boom)
     c = make_client(data, api_key="secret")
     plan = "1.建设冷链物流园。（县商务粮食局牵头）\n"
     r = c.post(
@@ -271,14 +276,23 @@ def test_reupload_replaces_and_removal_restores_the_plans_lines(tmp_path, data_d
     plan = "二、重点任务\n1.建设冷链物流园。新增冷库10座。（县商务粮食局牵头，县财政局配合）\n"
     before = set((data / "plankg.nt").read_bytes().splitlines())
     assert c.post("/plans", files={"file": ("new.txt", plan.encode())}, headers=key).is_success
+    settle(data)
     once = (data / "plankg.nt").read_bytes()
-    assert c.post("/plans", files={"file": ("new.txt", plan.encode())}, headers=key).is_success
-    assert (data / "plankg.nt").read_bytes() == once  # replaced, not doubled
-    lines = once.splitlines()
+    same = c.post("/plans", files={"file": ("new.txt", plan.encode())}, headers=key)
+    assert same.status_code == 409 and "already the plan new.txt" in same.json()["error"]
+    again = c.post("/plans", files={"file": ("new.txt", (plan + "\n").encode())}, headers=key)
+    assert again.json()["changed"] == "replaced new.txt"
+    settle(data)
+    replaced = set((data / "plankg.nt").read_bytes().splitlines())
+    changed = replaced ^ set(once.splitlines())  # replaced, not doubled: only the hash moved
+    assert len(changed) == 2 and all(b"#sha256>" in line for line in changed)
+    lines = (data / "plankg.nt").read_bytes().splitlines()
     assert lines == sorted(set(lines))  # the merge keeps the file sorted and distinct
     assert c.delete("/plans/nope.txt", headers=key).status_code == 404
-    assert (data / "plankg.nt").read_bytes() == once
+    settle(data)
+    assert set((data / "plankg.nt").read_bytes().splitlines()) == replaced
     assert c.delete("/plans/new.txt", headers=key).is_success
+    settle(data)
     after = set((data / "plankg.nt").read_bytes().splitlines())
     assert before <= after
     assert not [line for line in after - before if b"new" in line or "冷链".encode() in line]
@@ -287,8 +301,7 @@ def test_reupload_replaces_and_removal_restores_the_plans_lines(tmp_path, data_d
 def test_task_json_keeps_the_plans_agency_order_and_the_deadline(tmp_path):
     from plankg.ingest.extract import extract_text
     from plankg.ingest.model import Deadline
-    from plankg.ingest.rdf import build_graph
-    from plankg.ingest.serialize import write_graph
+    from plankg.ingest.pipeline import write_plans
 
     plan = extract_text(
         "平江县统计工作方案\n一、工作任务\n"
@@ -297,7 +310,7 @@ def test_task_json_keeps_the_plans_agency_order_and_the_deadline(tmp_path):
         jurisdiction="平江县",
     )
     plan.tasks[0].deadline = Deadline("2024年12月底前", "2024-12-31")
-    write_graph(build_graph([plan]), tmp_path)
+    write_plans([plan], tmp_path)
     client = make_client(tmp_path)
     task = client.get("/tasks/d-t001").json()
     assert [a["name"] for a in task["lead"]] == ["平江县统计局", "平江县发展和改革局"]

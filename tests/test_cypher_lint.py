@@ -32,9 +32,9 @@ def test_every_statement_the_product_emits_is_valid(linter, sample_plans):
     from plankg.graph.neo4j_export import cypher_script, script_statements
     from plankg.graph.neo4j_store import statements
     from plankg.graph.property_graph import to_property_graph
-    from plankg.ingest.rdf import build_graph
+    from plankg.ingest.rdf import build_lines
 
-    pg = to_property_graph(build_graph(sample_plans))
+    pg = to_property_graph(build_lines(sample_plans))
     emitted = statements(pg)
     script = script_statements(cypher_script(pg))
     emitted += [(f"script:{i}", s) for i, s in enumerate(script)]

@@ -121,7 +121,9 @@ def test_jurisdiction_nodes_carry_their_code_and_parents_in_the_graph():
         node = graph.value(node, PK.withinJurisdiction)
     assert chain == [("430626", "county"), ("430600", "prefecture"), ("430000", "province")]
     # and in the property graph loaded into Neo4j: codes on the nodes, WITHIN between them
-    pg = to_property_graph(graph)
+    from plankg.ingest.rdf import build_lines
+
+    pg = to_property_graph(build_lines([plan]))
     codes = {r["name"]: r.get("division_code") for r in pg.nodes["Jurisdiction"]}
     assert codes == {"平江县": "430626", "岳阳市": "430600", "湖南省": "430000"}
     (within,) = [rows for (kind, _, _), rows in pg.rels.items() if kind == "WITHIN"]

@@ -1,6 +1,6 @@
 """`plankg load` streams its rows from plankg.nt: they must be exactly the rows the embedded
 store's property graph gives, for the whole graph and for one plan's slice. And
-`plankg serve --store neo4j` indexes plankg.nt for RDF answers without parsing it."""
+`plankg serve --store neo4j` describes nodes from the RDF store `plankg ingest` built."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ from conftest import PLANS_DIR
 from typer.testing import CliRunner
 
 from plankg.api.cli import app
-from plankg.graph.embedded import NODE_TYPES, EmbeddedStore
+from plankg.graph.embedded import EmbeddedStore
 from plankg.graph.neo4j_export import cypher_script
 from plankg.graph.nt_rows import NtRows
 from plankg.graph.property_graph import to_property_graph
-from plankg.graph.rdf_source import RdfSource
+from plankg.graph.rdf_store import RdfStore
 from plankg.ingest.pipeline import ingest
 from plankg.ontology.ntriples import NTriplesError
 
@@ -74,12 +74,16 @@ def test_load_without_graph_files_is_a_clear_error(tmp_path):
     assert "plankg ingest" in result.output
 
 
-def test_the_file_index_describes_every_node_as_the_store_does(data_dir):
+def test_the_rdf_store_describes_the_nodes_the_store_answers_about(data_dir):
     store = EmbeddedStore.open(data_dir)
-    index = RdfSource.from_file(data_dir / "plankg.nt", [str(t) for t in NODE_TYPES])
-    assert index.offsets == store.rdf.offsets and index.triples == store.rdf.triples
+    rdf = RdfStore.open(data_dir)
+    assert store.rdf is rdf  # one store object per folder and process
+    lines = (data_dir / "plankg.nt").read_text(encoding="utf-8").splitlines()
+    assert rdf.triples == len(lines)
     agency = store.resolve_agency("科工信局")[0].iri
-    assert len(index.describe(agency)) > 10 and not index.loaded
+    described = rdf.describe(agency)
+    assert len(described) > 10
+    assert {f"{t} ." for t in described} == {x for x in lines if x.startswith(f"<{agency}> ")}
 
 
 def test_load_without_a_server_is_a_clear_error(data_dir):

@@ -147,9 +147,11 @@ def test_two_runs_give_byte_identical_files(tmp_path):
 def test_turtle_and_jsonld_files_hold_the_same_graph(graph, tmp_path):
     from rdflib.compare import isomorphic
 
-    from plankg.ingest.serialize import write_graph
+    from plankg.graph.rdf_store import RdfStore
 
-    paths = write_graph(graph, tmp_path)
+    store = RdfStore.open(tmp_path)
+    store.replace_plan("all", (t for t in graph.serialize(format="nt").splitlines() if t))
+    paths = store.write_derived(tmp_path)
     for fmt, key in (("nt", "nt"), ("turtle", "ttl"), ("json-ld", "jsonld")):
         again = Graph().parse(paths[key], format=fmt)
         assert isomorphic(again, graph), fmt
@@ -172,9 +174,9 @@ def _deadline_plan():
 
 
 def test_deadline_as_written_and_due_date_as_xsd_date():
-    from plankg.ingest.rdf import build_ntriples
+    from plankg.ingest.rdf import build_lines
 
-    lines = {line.decode("utf-8").strip() for line in build_ntriples([_deadline_plan()])}
+    lines = {line.strip() for line in build_lines([_deadline_plan()])}
     t1, t2 = (f"<{iris.task_iri('d.txt', n)}>" for n in (1, 2))
     assert f'{t1} <{PK.deadline}> "2024年12月底前" .' in lines
     assert f'{t1} <{PK.dueDate}> "2024-12-31"^^<http://www.w3.org/2001/XMLSchema#date> .' in lines

@@ -63,12 +63,12 @@ def small() -> Store:
     from plankg.graph.embedded import EmbeddedStore
     from plankg.ingest.extract import extract_text
     from plankg.ingest.model import Deadline
-    from plankg.ingest.rdf import build_graph
+    from plankg.ingest.rdf import build_lines
 
     plan = extract_text(PLAN, "s.txt", jurisdiction="平江县")
     plan.tasks[0].deadline = Deadline("2024年12月底前", "2024-12-31")
     plan.tasks[1].deadline = Deadline("长期坚持")
-    return EmbeddedStore(build_graph([plan]))
+    return EmbeddedStore(build_lines([plan]))
 
 
 def _book(store: Store, kind: str, **options):

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import pytest
 
-from plankg.ingest import spool as spool_module
+from plankg.graph import spool as spool_module
+from plankg.graph.spool import LineSpool
 from plankg.ingest.pipeline import ingest
-from plankg.ingest.rdf import add_plans, build_ntriples
-from plankg.ingest.spool import LineSpool
+from plankg.ingest.rdf import build_lines
 
 
 def test_spilled_runs_merge_to_the_in_memory_lines(sample_plans, tmp_path):
     with LineSpool(chunk_lines=500, directory=tmp_path) as spool:
-        add_plans(spool, sample_plans)
+        for line in build_lines(sample_plans * 2):
+            spool.add_line(line.encode())
         merged = list(spool)
         assert spool.runs > 3
         assert list(spool) == merged  # a second pass gives the same lines
-    assert merged == build_ntriples(sample_plans)
+    assert merged == [line.encode() for line in build_lines(sample_plans)]
     assert list(tmp_path.iterdir()) == []  # closing removed the run files
 
 
@@ -35,7 +36,8 @@ def test_lines_repeated_across_runs_come_out_once(tmp_path):
 
 def test_a_small_corpus_never_touches_the_disk(sample_plans, tmp_path):
     with LineSpool(directory=tmp_path) as spool:
-        add_plans(spool, sample_plans)
+        for line in build_lines(sample_plans):
+            spool.add_line(line.encode())
         assert len(list(spool)) > 1000 and spool.runs == 0
         assert list(tmp_path.iterdir()) == []
 

@@ -53,13 +53,13 @@ def plan():
 
 @pytest.fixture(scope="module")
 def rdf(plan):
-    from plankg.ingest.rdf import build_graph
+    from plankg.ingest.rdf import build_lines
 
-    return build_graph([plan])
+    return build_lines([plan])
 
 
 @pytest.fixture(scope="module", params=["embedded", "embedded-from-file", "neo4j"])
-def store(request, rdf, tmp_path_factory) -> Store:
+def store(request, rdf, plan, tmp_path_factory) -> Store:
     from plankg.graph.embedded import EmbeddedStore
     from plankg.graph.neo4j_store import Neo4jStore
 
@@ -67,10 +67,10 @@ def store(request, rdf, tmp_path_factory) -> Store:
         yield EmbeddedStore(rdf)
         return
     if request.param == "embedded-from-file":
-        from plankg.ingest.serialize import write_graph
+        from plankg.ingest.pipeline import write_plans
 
         out = tmp_path_factory.mktemp("order")
-        write_graph(rdf, out)
+        write_plans([plan], out)
         yield EmbeddedStore.open(out)
         return
     from neo4j_support import neo4j_or_skip
@@ -117,10 +117,12 @@ def test_counts_do_not_depend_on_the_order(store):
     assert load == {STATS: (3, 0), FINANCE: (1, 1), NDRC: (1, 1), AGRI: (0, 2)}
 
 
-def test_assignments_carry_their_position_in_rdf(rdf):
+def test_assignments_carry_their_position_in_rdf(plan):
+    from plankg.ingest.rdf import build_graph
     from plankg.ontology import iris
     from plankg.ontology.namespaces import PK, SKOS
 
+    rdf = build_graph([plan])
     task = iris.task_iri("t.txt", 2)
     placed = {
         (str(rdf.value(a, PK.role)).rsplit("#", 1)[1], int(rdf.value(a, PK.position))): str(

@@ -8,7 +8,7 @@ from plankg.graph.embedded import EmbeddedStore
 from plankg.graph.exports import find_conflicts
 from plankg.graph.sheets import conflict_table
 from plankg.ingest.extract import extract_text
-from plankg.ingest.rdf import build_graph
+from plankg.ingest.rdf import build_lines
 
 PLAN_A = """青禾区2025年稳增长工作方案
 一、工作任务
@@ -30,7 +30,7 @@ def _store() -> EmbeddedStore:
         extract_text(PLAN_A, "qinghe_a.txt", jurisdiction="青禾区"),
         extract_text(PLAN_B, "qinghe_b.txt", jurisdiction="青禾区"),
     ]
-    return EmbeddedStore(build_graph(plans))
+    return EmbeddedStore(build_lines(plans))
 
 
 def test_one_conflict_row_for_one_subject_written_two_ways():

@@ -289,7 +289,7 @@ def test_agency_view_tooltips_list_agencies_in_plan_order_with_the_deadline():
     from plankg.graph.embedded import EmbeddedStore
     from plankg.ingest.extract import extract_text
     from plankg.ingest.model import Deadline
-    from plankg.ingest.rdf import build_graph
+    from plankg.ingest.rdf import build_lines
 
     plan = extract_text(
         "平江县统计工作方案\n一、工作任务\n"
@@ -298,7 +298,7 @@ def test_agency_view_tooltips_list_agencies_in_plan_order_with_the_deadline():
         jurisdiction="平江县",
     )
     plan.tasks[0].deadline = Deadline("2024年12月底前", "2024-12-31")
-    small = EmbeddedStore(build_graph([plan]))
+    small = EmbeddedStore(build_lines([plan]))
     view = build_agency_view(small, "县财政局")
     task = next(n for n in view.nodes if n.id.endswith("/task/v-t001"))
     assert "牵头：平江县统计局、平江县发展和改革局" in task.title

@@ -461,9 +461,9 @@ def embedded_store():
     from plankg.graph.embedded import EmbeddedStore
     from plankg.ingest.agencies import AgencyDirectory
     from plankg.ingest.extract import extract_plan
-    from plankg.ingest.rdf import build_graph
+    from plankg.ingest.rdf import build_lines
 
     plans_dir = Path(__file__).resolve().parent.parent / "data" / "plans"
     directory = AgencyDirectory.load()
     plans = [extract_plan(p, directory=directory) for p in sorted(plans_dir.glob("*.txt"))]
-    return EmbeddedStore(build_graph(plans))
+    return EmbeddedStore(build_lines(plans))

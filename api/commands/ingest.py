@@ -7,9 +7,19 @@ from typing import Annotated
 
 import typer
 
+from plankg.ingest.pipeline import default_jobs, terminal_progress
 from plankg.ingest.pipeline import ingest as run_ingest
-from plankg.ingest.pipeline import terminal_progress
-from plankg.ingest.serialize import load_graph
+
+
+def load_graph(data: Path):
+    """plankg.nt as an rdflib Graph: pyshacl validates rdflib graphs, the one place rdflib
+    still earns its keep."""
+    from rdflib import Graph
+
+    nt = data / "plankg.nt"
+    if not nt.exists():
+        raise FileNotFoundError(f"no plankg.nt in {data}: run `plankg ingest` first")
+    return Graph().parse(nt, format="nt")
 
 
 def register(app: typer.Typer) -> None:
@@ -21,14 +31,23 @@ def register(app: typer.Typer) -> None:
         out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("build"),
         jurisdiction: Annotated[str | None, typer.Option(help="Override the jurisdiction.")] = None,
         title: Annotated[str | None, typer.Option(help="Override the title.")] = None,
+        jobs: Annotated[
+            int | None,
+            typer.Option("--jobs", "-j", min=1, help="Worker processes (default: the cores)."),
+        ] = None,
+        index: Annotated[
+            bool, typer.Option(help="Also save the serving index, so `plankg serve` starts fast.")
+        ] = True,
     ) -> None:
-        """Extract plans and write build/plankg.ttl, .jsonld and sorted .nt."""
+        """Extract plans into the RDF store build/store/ and write build/plankg.ttl, .jsonld
+        and sorted .nt from it."""
         summary = run_ingest(
             paths or ["data/plans"],
             out,
             jurisdiction=jurisdiction,
             title=title,
             progress=lambda files: terminal_progress(list(files)),
+            jobs=jobs or default_jobs(),
         )
         for w in summary.warnings:
             typer.echo(f"warning: {w}", err=True)
@@ -38,6 +57,12 @@ def register(app: typer.Typer) -> None:
         typer.echo("  ".join(f"{k}={v}" for k, v in counts.items()))
         for fmt, path in summary.outputs.items():
             typer.echo(f"wrote {path} ({fmt})")
+        if summary.plans and index:
+            from plankg.graph.embedded import EmbeddedStore
+            from plankg.graph.embedded_snapshot import SNAPSHOT
+
+            EmbeddedStore.open(out)  # builds the serving indexes once and saves them
+            typer.echo(f"wrote {out / SNAPSHOT} (serving index)")
         if not summary.plans:
             typer.echo("error: no plan could be ingested", err=True)
             raise typer.Exit(1)
@@ -46,7 +71,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def validate(
-        data: Annotated[Path, typer.Option(help="Folder with plankg.nt/.ttl.")] = Path("build"),
+        data: Annotated[Path, typer.Option(help="Folder with plankg.nt.")] = Path("build"),
     ) -> None:
         """Validate the graph against the SHACL shapes (ontology/shapes.ttl)."""
         from plankg.ontology.validate import validate as shacl_validate

@@ -17,10 +17,12 @@ def build_app(
     user: str | None,
     password: str | None,
     database: str | None = None,
+    quiesce=None,
 ):
+    """The app; with the embedded store it holds the data folder's lock until
+    `app.state.close_library()` (`quiesce`: wraps each store write, see api/library.py)."""
     from plankg.api.app import ApiSettings, create_app
-    from plankg.graph.embedded import NODE_TYPES, EmbeddedStore
-    from plankg.graph.rdf_source import RdfSource
+    from plankg.graph.rdf_store import STORE_DIR, RdfStore
 
     library = None
     if store_kind == "neo4j":
@@ -38,19 +40,18 @@ def build_app(
         database = database or os.environ.get("NEO4J_DATABASE") or None
         driver = neo4j.GraphDatabase.driver(uri, auth=auth, **DRIVER_OPTIONS)
         store = Neo4jStore(driver, database=database)
-        # /sparql and RDF answers read the local files when there are any
-        nt = data / "plankg.nt"
-        types = [str(t) for t in NODE_TYPES]
-        rdf = RdfSource.from_file(nt, types) if nt.exists() else None
+        # /sparql and RDF answers come from the local RDF store when there is one
+        rdf = RdfStore.open(data) if (data / STORE_DIR).exists() else None
     else:
-        from plankg.api.library import data_library
+        from plankg.api.library import open_library
 
-        embedded = EmbeddedStore.open(data)
-        store, rdf = embedded, embedded.rdf
-        library = data_library(data)
-    return create_app(
+        opened = open_library(data, quiesce=quiesce)  # lock, crash repair, store, indexes
+        store, rdf, library = opened.embedded, opened.rdf_store, opened.library()
+    app = create_app(
         store, rdf, settings=ApiSettings.from_env(), library=library, extra_routers=_extra_routers()
     )
+    app.state.close_library = library.close if library is not None else (lambda: None)
+    return app
 
 
 def _extra_routers() -> list:
@@ -87,9 +88,11 @@ def register(app: typer.Typer) -> None:
         """Serve the JSON API, SPARQL, views and exports."""
         import uvicorn
 
+        from plankg.graph.data_lock import DataFolderLocked
+
         try:
             application = build_app(store, data, neo4j_uri, user, password, database)
-        except FileNotFoundError as exc:
+        except (FileNotFoundError, DataFolderLocked) as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(2) from exc
         # The loaded graph lives as long as the process: frozen, it is left out of every
@@ -106,3 +109,4 @@ def register(app: typer.Typer) -> None:
             access_log=False,
             proxy_headers=False,
         )
+        application.state.close_library()  # the derived files finished, the folder released

@@ -15,8 +15,6 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from types import TracebackType
 
-from rdflib.plugins.serializers.nt import _nt_row
-
 CHUNK_LINES = 1_000_000  # ≈ 250 MB of lines and set slots; ~70 plans' worth per run
 
 
@@ -30,7 +28,7 @@ def merge_distinct(*sorted_streams: Iterable[bytes]) -> Iterator[bytes]:
 
 
 class LineSpool:
-    """A `TripleSink` that yields its triples as sorted, distinct N-Triples lines (bytes, each
+    """Yields the lines added to it as sorted, distinct N-Triples lines (bytes, each
     ending in a newline), holding at most `chunk_lines` of them in memory."""
 
     def __init__(self, chunk_lines: int | None = None, directory: str | Path | None = None):
@@ -42,9 +40,6 @@ class LineSpool:
         self._chunk: set[bytes] = set()
         self._runs: list[Path] = []
         self._tmp: Path | None = None
-
-    def add(self, triple: tuple, /) -> None:
-        self.add_line(_nt_row(triple).encode("utf-8"))
 
     def add_line(self, line: bytes) -> None:
         self._chunk.add(line)
