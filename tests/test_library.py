@@ -134,3 +134,193 @@ def test_a_name_too_long_for_the_file_system_is_a_clear_error(worker):
         with pytest.raises(UploadRejected):
             checked_name(bad)
     assert checked_name("abc-t9.txt") == "abc-t9.txt"
+
+
+# ---------------------------------------------------------------------------- identity
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    from plankg.ingest.pipeline import ingest
+
+    out = tmp_path_factory.mktemp("lib") / "data"
+    ingest([PLANS_DIR], out)
+    return out
+
+
+@pytest.fixture
+def lib(built, tmp_path):
+    import shutil
+
+    from plankg.api.library import open_library
+
+    data = tmp_path / "data"
+    shutil.copytree(built, data)
+    opened = open_library(data)
+    yield opened
+    opened.close()
+
+
+REAL = sorted((PLANS_DIR.parent.parent / "tests" / "realplans" / "docs").glob("*.txt"))
+
+
+def _docs(lib) -> list[str]:
+    return [p.doc for p in lib.embedded.plans()]
+
+
+def _tasks(lib) -> dict[str, int]:
+    return {p.doc: p.task_count for p in lib.embedded.plans()}
+
+
+def test_deleting_a_plan_removes_exactly_its_triples(lib):
+    """abc.txt beside abc-t9.txt (whose task ids start like abc's): deleting abc.txt used to
+    empty abc-t9.txt, ownership being an IRI prefix. Now each plan is its own named graph."""
+    lib.add_plan("abc-t9.txt", REAL[0].read_bytes())
+    kept = lib.rdf_store.plan_triples("abc-t9.txt")
+    tasks = _tasks(lib)["abc-t9.txt"]
+    lib.add_plan("abc.txt", REAL[1].read_bytes())
+    _, _, summary = lib.remove_plan("abc.txt")
+    assert summary["changed"] == "removed abc.txt"
+    assert lib.rdf_store.plan_triples("abc-t9.txt") == kept and len(kept) > 20
+    assert _tasks(lib)["abc-t9.txt"] == tasks > 0 and "abc.txt" not in _tasks(lib)
+    with pytest.raises(KeyError):
+        lib.remove_plan("abc")  # a plan is its full file name, never a prefix or a stem
+    lib.flush()
+    nt = (lib.data / "plankg.nt").read_text("utf-8")
+    assert '"abc-t9.txt"' in nt and '"abc.txt"' not in nt
+
+
+def test_the_same_bytes_under_any_name_or_format_are_a_duplicate(lib):
+    from plankg.api.plan_errors import DuplicatePlan
+
+    before = lib.rdf_store.state()
+    for name in (SAMPLE.name, "copy.txt", "copy.md"):
+        with pytest.raises(DuplicatePlan, match=f"already the plan {SAMPLE.name}") as err:
+            lib.add_plan(name, SAMPLE.read_bytes())
+        assert err.value.existing == SAMPLE.name
+    assert lib.rdf_store.state() == before  # nothing was written
+    assert not list((lib.data / "uploads").glob("**/*.*"))
+
+
+def test_the_same_stem_is_a_409_never_a_silent_replace(lib):
+    from plankg.api.plan_errors import PlanConflict
+
+    lib.add_plan("X.txt", REAL[2].read_bytes())
+    kept = lib.rdf_store.plan_triples("X.txt")
+    with pytest.raises(PlanConflict, match=r"X\.md: the plan X\.txt has the same name") as err:
+        lib.add_plan("X.md", REAL[3].read_bytes())
+    assert err.value.existing == "X.txt"
+    assert lib.rdf_store.plan_triples("X.txt") == kept
+    assert sorted(p.name for p in (lib.data / "uploads").iterdir() if p.is_file()) == ["X.txt"]
+
+
+def test_new_bytes_under_the_same_name_replace_the_plan(lib):
+    lib.add_plan("r.txt", REAL[4].read_bytes())
+    _, _, summary = lib.add_plan("r.txt", REAL[5].read_bytes())
+    assert summary["changed"] == "replaced r.txt"
+    assert (lib.data / "uploads" / "r.txt").read_bytes() == REAL[5].read_bytes()
+    from plankg.api.upload_worker import extract_upload
+
+    assert {str(t) + " .\n" for t in lib.rdf_store.plan_triples("r.txt")} == set(
+        extract_upload("r.txt", REAL[5].read_bytes()).ntriples.decode().splitlines(keepends=True)
+    )
+
+
+def test_the_api_maps_refusals_to_409_413_422(lib):
+    from fastapi.testclient import TestClient
+
+    from plankg.api.app import ApiSettings, create_app
+
+    app = create_app(
+        lib.embedded, lib.rdf_store, settings=ApiSettings(api_key="k"), library=lib.library()
+    )
+    c = TestClient(app, raise_server_exceptions=False)
+    key = {"X-API-Key": "k"}
+    dup = c.post("/plans", files={"file": ("d.md", SAMPLE.read_bytes())}, headers=key)
+    assert dup.status_code == 409 and dup.json()["detail"] == {"existing": SAMPLE.name}
+    long = c.post("/plans", files={"file": ("规" * 90 + ".txt", b"x")}, headers=key)
+    assert long.status_code == 422 and "at most 200 bytes" in long.json()["error"]
+    lib.worker.timeout_s = 0.01
+    try:
+        slow = c.post("/plans", files={"file": ("slow.txt", _large_plan(2))}, headers=key)
+    finally:
+        lib.worker.timeout_s = 120
+    assert slow.status_code == 413 and "longer than" in slow.json()["error"]
+    assert c.delete("/plans/abc", headers=key).status_code == 404
+
+
+def test_reads_during_writes_never_fail(lib):
+    """Request threads read the indexes while uploads and deletions change them in place."""
+    import threading
+
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def read() -> None:
+        while not stop.is_set():
+            try:
+                lib.embedded.plans()
+                lib.embedded.agencies("发改")
+                lib.embedded.search_tasks("建设", limit=50)
+                lib.embedded.coordination()
+            except BaseException as exc:
+                errors.append(exc)
+                return
+
+    readers = [threading.Thread(target=read) for _ in range(3)]
+    for t in readers:
+        t.start()
+    try:
+        for i in range(4):
+            lib.add_plan(f"w{i}.txt", REAL[6 + i].read_bytes())
+            lib.remove_plan(f"w{i}.txt")
+    finally:
+        stop.set()
+        for t in readers:
+            t.join()
+    assert not errors, errors
+
+
+# ---------------------------------------------------------------------------- recovery
+
+
+def test_start_up_repairs_every_crash_state(built, tmp_path):
+    import shutil
+
+    from plankg.api.library import open_library
+    from plankg.graph.rdf_store import derived_state
+    from plankg.graph.recovery import recover
+
+    data = tmp_path / "data"
+    shutil.copytree(built, data)
+    lib = open_library(data)
+    lib.add_plan("kept.txt", REAL[10].read_bytes())  # committed and promoted
+    lib.flush()
+    # a crash after the transaction, before the staged file was renamed and the files written
+    committed = REAL[11].read_bytes()
+    lines = extract_upload("late.txt", committed).ntriples.decode().splitlines(keepends=True)
+    (data / "uploads" / ".pending").mkdir(exist_ok=True)
+    (data / "uploads" / ".pending" / "late.txt").write_bytes(committed)
+    lib.rdf_store.replace_plan("late.txt", lines)
+    # a crash before the transaction: staged bytes the store never took
+    (data / "uploads" / ".pending" / "never.txt").write_bytes(REAL[12].read_bytes())
+    # an upload file whose plan is not in the store (its deletion committed)
+    (data / "uploads" / "gone.txt").write_bytes(REAL[13].read_bytes())
+    # temporary files of interrupted atomic writes
+    for name in (".plankg.nt.abc123", ".plankg.ttl.x", ".derived.json.q", ".embedded.pickle.z"):
+        (data / name).write_bytes(b"partial")
+    (data / "uploads" / ".late.txt.tmp1").write_bytes(b"partial")
+    assert derived_state(data) != lib.rdf_store.state()
+    done = recover(data, lib.rdf_store)
+    assert done.promoted == ["late.txt"]
+    assert sorted(done.orphans) == ["uploads/.pending/never.txt", "uploads/gone.txt"]
+    assert len(done.temp_files) == 5 and done.derived_rewritten
+    assert derived_state(data) == lib.rdf_store.state()
+    assert sorted(p.name for p in (data / "uploads").iterdir() if p.is_file()) == [
+        "kept.txt",
+        "late.txt",
+    ]
+    assert not list((data / "uploads" / ".pending").iterdir())
+    assert not [p for p in data.iterdir() if p.name.startswith(".")]
+    assert recover(data, lib.rdf_store).clean  # a second start has nothing to do
+    lib.close()
