@@ -273,6 +273,6 @@ def open_library(data_dir: str | Path, *, quiesce: Quiesce | None = None) -> Dat
         except BaseException:
             lock.release()
             raise
-        lib.worker.start()  # warm, before the first upload waits for it
+        lib.worker.warm()  # started meanwhile, before the first upload needs it
         _OPEN[data.resolve()] = lib
         return lib

@@ -12,6 +12,7 @@ The worker also builds the plan's N-Triples: the server receives bytes ready for
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import tempfile
@@ -23,6 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from plankg.api.plan_errors import UploadRejected, UploadTooLarge
+
+log = logging.getLogger("plankg.upload")
 
 DEFAULT_TIMEOUT_S = 120.0
 DEFAULT_MEMORY_MB = 2048
@@ -164,6 +167,18 @@ class UploadWorker:
         """Start the worker now (otherwise the first upload does), waiting until it is ready."""
         with self._lock:
             self._ensure()
+
+    def warm(self) -> None:
+        """Start the worker in the background: serving begins at once, and the first upload
+        waits for the start only if it comes sooner (~1 s)."""
+
+        def start() -> None:
+            try:
+                self.start()
+            except Exception:  # the next upload tries again and reports it
+                log.exception("the upload worker did not start")
+
+        threading.Thread(target=start, name="plankg-upload-start", daemon=True).start()
 
     def _ensure(self) -> Connection:
         if self._proc is not None and self._proc.is_alive() and self._conn is not None:

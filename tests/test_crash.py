@@ -102,6 +102,22 @@ def check_consistent(data: Path, server: Server, ingested: set[str]) -> dict[str
     return view
 
 
+def _running(pid: int) -> bool:
+    """Whether `pid` still runs (a zombie waiting for its reaper does not)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "State:\tZ" not in status
+
+
+def _describe(pid: int) -> str:
+    try:
+        return f"{pid}: " + Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return str(pid)
+
+
 def _send(server: Server, action: tuple[str, str, bytes], answers: list) -> None:
     kind, doc, content = action
     headers = {"X-API-Key": KEY}
@@ -117,17 +133,21 @@ def _send(server: Server, action: tuple[str, str, bytes], answers: list) -> None
 
 
 def _write_time(server: Server, data: Path) -> float:
-    """Seconds an unkilled upload takes until its derived files are written."""
-    before = derived_state(data)
-    t0 = time.perf_counter()
-    answers: list = []
-    _send(server, ("upload", "warm-up.txt", _content(10_000)), answers)
-    assert answers == [200]
-    while derived_state(data) == before and time.perf_counter() - t0 < 60:
-        time.sleep(0.02)
-    spent = time.perf_counter() - t0
-    r = httpx.delete(server.url + "/plans/warm-up.txt", headers={"X-API-Key": KEY}, timeout=60)
-    assert r.status_code == 200
+    """Seconds a warm, unkilled upload takes until its derived files are written (the first
+    upload also waits for the worker to start: not timed)."""
+    spent = 0.0
+    for k in range(2):
+        before = derived_state(data)
+        t0 = time.perf_counter()
+        answers: list = []
+        _send(server, ("upload", "warm-up.txt", _content(10_000 + k)), answers)
+        assert answers == [200]
+        while derived_state(data) == before and time.perf_counter() - t0 < 60:
+            time.sleep(0.02)
+        spent = time.perf_counter() - t0
+        headers = {"X-API-Key": KEY}
+        r = httpx.delete(server.url + "/plans/warm-up.txt", headers=headers, timeout=60)
+        assert r.status_code == 200
     return spent
 
 
@@ -162,11 +182,13 @@ def test_kill_9_at_random_points_of_writes_leaves_a_consistent_folder(folder, tm
             time.sleep(delay)
             orphans = server.kill()
             sender.join()
-            time.sleep(0.7)  # the worker's watchdog looks twice a second
-            for pid in orphans:
-                with pytest.raises(ProcessLookupError):
-                    os.kill(pid, 0)
-            server.start()
+            # the worker's watchdog looks twice a second (once the worker has started)
+            deadline = time.monotonic() + 10
+            while any(map(_running, orphans)) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            alive = [_describe(pid) for pid in orphans if _running(pid)]
+            assert not alive, f"children of the killed server still running: {alive}"
+            restart = server.start()
             where = f"trial {trial} (seed {SEED}): {action[0]} {doc} killed at {delay:.2f} s"
             try:
                 view = check_consistent(data, server, ingested)
@@ -185,7 +207,9 @@ def test_kill_9_at_random_points_of_writes_leaves_a_consistent_folder(folder, tm
                 uploaded.pop(doc)
             elif done:
                 uploaded[doc] = action[2]
-            outcomes.append(f"{action[0]}:{'done' if done else 'undone'}")
+            outcomes.append(
+                f"{action[0]}:{'done' if done else 'undone'}@{delay:.1f}/{restart:.1f}s"
+            )
     finally:
         server.stop()
     print(f"{TRIALS} trials, window {window:.2f} s:", " ".join(outcomes))
