@@ -324,3 +324,26 @@ def test_start_up_repairs_every_crash_state(built, tmp_path):
     assert not [p for p in data.iterdir() if p.name.startswith(".")]
     assert recover(data, lib.rdf_store).clean  # a second start has nothing to do
     lib.close()
+
+
+def test_ingest_keeps_one_plan_per_stem_and_says_which(tmp_path):
+    from plankg.ingest.pipeline import extract_all
+
+    (tmp_path / "X.txt").write_bytes(REAL[14].read_bytes())
+    (tmp_path / "X.md").write_bytes(REAL[15].read_bytes())
+    summary = extract_all([tmp_path])
+    assert [p.doc for p in summary.plans] == ["X.md"]  # file order
+    assert summary.duplicates == [
+        f"{tmp_path / 'X.txt'}: the plan X.md has the same name before its extension "
+        "(both would be https://w3id.org/plankg/id/plan/X); skipped"
+    ]
+
+
+def test_ingest_refuses_a_folder_a_server_holds(lib):
+    from typer.testing import CliRunner
+
+    from plankg.api.cli import app
+
+    result = CliRunner().invoke(app, ["ingest", str(PLANS_DIR), "--out", str(lib.data)])
+    assert result.exit_code == 2
+    assert "is in use by another plankg process" in result.output
