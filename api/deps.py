@@ -41,6 +41,7 @@ class Library:
     add_plan: Callable[[str, bytes], tuple[Store, Any, dict]]
     remove_plan: Callable[[str], tuple[Store, Any, dict]]
     reload: Callable[[], tuple[Store, Any, dict]]
+    close: Callable[[], None] = lambda: None  # release the data folder (lock, worker)
 
 
 @dataclass

@@ -43,6 +43,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "request headers larger than the {limit} KiB limit",
     ),
     "overloaded": ("服务器繁忙，请稍后再试", "the server is busy: try again shortly"),
+    "plan_conflict": ("无法添加该方案：{reason}", "the plan was not added: {reason}"),
+    "upload_too_large": (
+        "方案超出上传限制：{reason}",
+        "the plan is over an upload limit: {reason}",
+    ),
     "bad_upload": ("无法添加该方案：{reason}", "the plan was not added: {reason}"),
     "bad_export": ("无法按此要求导出：{reason}", "cannot export as asked: {reason}"),
     "graph_too_large": ("图谱太大，无法在进程内执行 SPARQL：{reason}", "{reason}"),

@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from plankg.api.deps import AdminDep, AppState, NameInPath, SettingsDep, StateDep, rdf_source
 from plankg.api.errors import COMMON, NOT_FOUND, ApiError, error_doc
+from plankg.api.plan_errors import PlanConflict, UploadTooLarge
 from plankg.api.schemas import PlanChange
 from plankg.api.settings import Settings
 from plankg.graph.errors import Unknown
@@ -40,7 +41,8 @@ def _apply(
     response_model=PlanChange,
     summary="Upload a plan (API key required)",
     responses={
-        413: error_doc("body over PLANKG_MAX_BODY_MIB"),
+        409: error_doc("the same content as a plan already there, or another plan's stem"),
+        413: error_doc("body over PLANKG_MAX_BODY_MIB, or a plan over a reading limit"),
         422: error_doc("not a plan: unreadable, unsupported type, no clauses"),
     },
 )
@@ -54,6 +56,10 @@ async def upload(
     name = os.path.basename(file.filename or "upload.txt")
     try:
         return await run_in_threadpool(_apply, state, settings, library.add_plan, name, data)
+    except PlanConflict as exc:
+        raise ApiError(409, "plan_conflict", {"existing": exc.existing}, reason=str(exc)) from exc
+    except UploadTooLarge as exc:
+        raise ApiError(413, "upload_too_large", reason=str(exc)) from exc
     except ValueError as exc:
         raise ApiError(422, "bad_upload", reason=str(exc)) from exc
 

@@ -40,6 +40,11 @@ class Settings(BaseSettings):
     query_workers: int = Field(2, ge=1)
     query_memory_mb: int = Field(1024, ge=64)
 
+    # an upload's extraction (api/upload_worker.py): seconds and address space (MB) it may take;
+    # over either the worker is killed and the upload answered 413
+    upload_timeout_s: float = Field(120.0, gt=0)
+    upload_memory_mb: int = Field(2048, ge=128)
+
     # `plankg serve` defaults for --host / --port
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)

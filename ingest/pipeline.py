@@ -30,6 +30,7 @@ from plankg.ingest.extract import extract_plan
 from plankg.ingest.model import Plan, Warning_
 from plankg.ingest.rdf import plan_lines
 from plankg.ingest.reading import PlanReadError
+from plankg.ontology import iris
 
 FREEZE_EVERY = 100  # plans between two freezes of the finished plans (see extract_all)
 
@@ -164,7 +165,7 @@ def extract_all(
     summary = IngestSummary(errors=list(found.errors))
     directory = directory or AgencyDirectory.load()
     seen: dict[str, str] = {}
-    docs: set[str] = set()
+    docs: dict[str, str] = {}  # plan IRI (from the stem) → the doc that has it
     outcomes = _outcomes(found.files, jobs, jurisdiction, title, directory, on_plan is not None)
     files = progress(found.files) if progress else found.files
     thaw = gc.get_freeze_count() == 0  # leave alone whatever the process froze before
@@ -178,13 +179,18 @@ def extract_all(
                     f"{path}: same content as {seen[plan.sha256]}; skipped as a duplicate"
                 )
                 continue
-            if plan.doc in docs:
+            key = str(iris.plan_iri(plan.doc))
+            if key in docs:
+                other = docs[key]
                 summary.duplicates.append(
-                    f"{path}: another plan is already named {plan.doc}; skipped"
+                    f"{path}: another plan is already named {other}; skipped"
+                    if other == plan.doc
+                    else f"{path}: the plan {other} has the same name before its extension "
+                    f"(both would be {key}); skipped"
                 )
                 continue
             seen[plan.sha256] = str(path)
-            docs.add(plan.doc)
+            docs[key] = plan.doc
             summary.plans.append(plan)
             if on_plan is not None and lines is not None:
                 on_plan(plan, lines)

@@ -10,8 +10,7 @@ from conftest import PLANS_DIR
 from fastapi.testclient import TestClient
 
 from plankg.api.app import Settings, create_app
-from plankg.api.library import data_library
-from plankg.graph.embedded import EmbeddedStore
+from plankg.api.library import close_all, open_library
 from plankg.ingest.pipeline import ingest
 
 KGX = "平江县科技和工业信息化局"
@@ -24,16 +23,28 @@ def data_dir(tmp_path_factory):
     return out
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _close_libraries():
+    yield
+    close_all()  # their locks, upload workers and background writers
+
+
 def make_client(data_dir, **settings) -> TestClient:
-    """The app as `plankg serve` builds it: the store streamed from plankg.nt, rdflib lazy."""
-    store = EmbeddedStore.open(data_dir)
+    """The app as `plankg serve` builds it: the folder's library (lock, repair, RDF store,
+    indexes) and its store."""
+    lib = open_library(data_dir)
     app = create_app(
-        store,
-        store.rdf,
+        lib.embedded,
+        lib.rdf_store,
         settings=Settings(**{"api_key": None, **settings}),  # not the environment's key
-        library=data_library(data_dir),
+        library=lib.library(),
     )
     return TestClient(app, raise_server_exceptions=False)
+
+
+def settle(data_dir) -> None:
+    """Wait for the derived files, which follow a write in the background."""
+    open_library(data_dir).flush()
 
 
 @pytest.fixture(scope="module")
@@ -231,14 +242,23 @@ def test_reupload_replaces_and_removal_restores_the_plans_lines(tmp_path, data_d
     plan = "二、重点任务\n1.建设冷链物流园。新增冷库10座。（县商务粮食局牵头，县财政局配合）\n"
     before = set((data / "plankg.nt").read_bytes().splitlines())
     assert c.post("/plans", files={"file": ("new.txt", plan.encode())}, headers=key).is_success
+    settle(data)
     once = (data / "plankg.nt").read_bytes()
-    assert c.post("/plans", files={"file": ("new.txt", plan.encode())}, headers=key).is_success
-    assert (data / "plankg.nt").read_bytes() == once  # replaced, not doubled
-    lines = once.splitlines()
+    same = c.post("/plans", files={"file": ("new.txt", plan.encode())}, headers=key)
+    assert same.status_code == 409 and "already the plan new.txt" in same.json()["error"]["message"]
+    again = c.post("/plans", files={"file": ("new.txt", (plan + "\n").encode())}, headers=key)
+    assert again.json()["changed"] == "replaced new.txt"
+    settle(data)
+    replaced = set((data / "plankg.nt").read_bytes().splitlines())
+    changed = replaced ^ set(once.splitlines())  # replaced, not doubled: only the hash moved
+    assert len(changed) == 2 and all(b"#sha256>" in line for line in changed)
+    lines = (data / "plankg.nt").read_bytes().splitlines()
     assert lines == sorted(set(lines))  # the merge keeps the file sorted and distinct
     assert c.delete("/plans/nope.txt", headers=key).status_code == 404
-    assert (data / "plankg.nt").read_bytes() == once
+    settle(data)
+    assert set((data / "plankg.nt").read_bytes().splitlines()) == replaced
     assert c.delete("/plans/new.txt", headers=key).is_success
+    settle(data)
     after = set((data / "plankg.nt").read_bytes().splitlines())
     assert before <= after
     assert not [line for line in after - before if b"new" in line or "冷链".encode() in line]

@@ -43,6 +43,14 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Extract plans into the RDF store build/store/ and write build/plankg.ttl, .jsonld
         and sorted .nt from it."""
+        from plankg.graph.data_lock import DataFolderLocked, DataLock
+
+        lock = DataLock(out)
+        try:
+            lock.acquire()  # a server on this folder would have its store swapped under it
+        except DataFolderLocked as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from exc
         summary = run_ingest(
             paths or ["data/plans"],
             out,

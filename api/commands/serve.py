@@ -7,6 +7,7 @@ limits of `api/http_server.py`.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 from pathlib import Path
 from typing import Annotated, Literal
@@ -27,8 +28,10 @@ def build_app(
     database: str | None = None,
     settings: Settings | None = None,
 ):
+    """The app; with the embedded store it holds the data folder's lock until
+    `app.state.close_library()`. Every store write is wrapped in the SPARQL sandbox's
+    `paused()` (its workers hold read-only handles of the same store)."""
     from plankg.api.app import create_app
-    from plankg.graph.embedded import EmbeddedStore
     from plankg.graph.rdf_store import STORE_DIR, RdfStore
 
     settings = settings or Settings()
@@ -51,25 +54,25 @@ def build_app(
         # /sparql and RDF answers come from the local RDF store when there is one
         rdf = RdfStore.open(data, read_only=True) if (data / STORE_DIR).exists() else None
     else:
-        from plankg.api.library import data_library
+        from plankg.api.library import open_library
 
-        try:
-            embedded = EmbeddedStore.open(data)
-            library = data_library(data)
-        except OSError as exc:
-            if "lock" not in str(exc).lower():
-                raise
-            # another process holds the RDF store for writing: serve it read-only, no uploads
-            typer.echo(f"warning: {data / STORE_DIR} is in use; serving it read-only", err=True)
-            embedded = EmbeddedStore.open(data, read_only=True)
-        store, rdf = embedded, embedded.rdf
-    return create_app(
+        opened = open_library(data, quiesce=lambda: _paused(sandbox))  # lock, repair, indexes
+        store, rdf, library = opened.embedded, opened.rdf_store, opened.library()
+    sandbox = _query_sandbox(data, settings)
+    app = create_app(
         store,
         rdf,
         settings=settings,
         library=library,
-        query_sandbox=_query_sandbox(data, settings),
+        query_sandbox=sandbox,
     )
+    app.state.close_library = library.close if library is not None else (lambda: None)
+    return app
+
+
+def _paused(sandbox):
+    """The sandbox's pause around a store write; nothing to pause without one."""
+    return sandbox.paused() if sandbox is not None else contextlib.nullcontext()
 
 
 def _query_sandbox(data: Path, settings):
@@ -113,6 +116,8 @@ def register(app: typer.Typer) -> None:
         """Serve the JSON API, SPARQL, views and exports."""
         import uvicorn
 
+        from plankg.graph.data_lock import DataFolderLocked
+
         settings = Settings()  # read once, when the command runs
         host = host or settings.host
         port = port or settings.port
@@ -127,10 +132,13 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(2) from exc
         try:
             application = build_app(store, data, neo4j_uri, user, password, database, settings)
-        except FileNotFoundError as exc:
+        except (FileNotFoundError, DataFolderLocked) as exc:
             sock.close()
-            typer.echo(error_line("data_missing", path=data), err=True)
-            typer.echo(f"  ({exc})", err=True)
+            if isinstance(exc, DataFolderLocked):
+                typer.echo(error_line("cli_error", message=str(exc)), err=True)
+            else:
+                typer.echo(error_line("data_missing", path=data), err=True)
+                typer.echo(f"  ({exc})", err=True)
             raise typer.Exit(2) from exc
         # The loaded graph lives as long as the process: frozen, it is left out of every
         # later collection, which would otherwise walk millions of objects mid-request.
@@ -144,3 +152,4 @@ def register(app: typer.Typer) -> None:
             sandbox = application.state.plankg.sandbox
             if sandbox is not None:
                 sandbox.close()
+            application.state.close_library()  # the derived files finished, the folder released
