@@ -237,7 +237,8 @@ def test_the_api_maps_refusals_to_409_413_422(lib):
     c = TestClient(app, raise_server_exceptions=False)
     key = {"X-API-Key": "k"}
     dup = c.post("/plans", files={"file": ("d.md", SAMPLE.read_bytes())}, headers=key)
-    assert dup.status_code == 409 and dup.json()["detail"] == {"existing": SAMPLE.name}
+    assert dup.status_code == 409
+    assert dup.json()["error"]["detail"] == {"existing": SAMPLE.name}
     long = c.post("/plans", files={"file": ("规" * 90 + ".txt", b"x")}, headers=key)
     assert long.status_code == 422 and "at most 200 bytes" in long.json()["error"]["message"]
     lib.worker.timeout_s = 0.01
