@@ -25,7 +25,17 @@ class PlanReadError(Exception):
     """A file that cannot be read as a plan; the message names the file and says why."""
 
 
-class PlanTooLarge(PlanReadError):
+class _Picklable:
+    """Exceptions with their own constructor arguments cross process boundaries (ingest's
+    worker pool) only if pickling replays those arguments."""
+
+    _args: tuple = ()
+
+    def __reduce__(self):
+        return (type(self), self._args)
+
+
+class PlanTooLarge(_Picklable, PlanReadError):
     """A plan over one of `ingest.limits.Limits`: `limit` is the field's name, `value` what was
     seen (at least; counting stops at the limit) and `maximum` the limit, both in `unit`
     (bytes, chars, pages, members, tasks or ratio). The API answers 413."""
@@ -34,18 +44,20 @@ class PlanTooLarge(PlanReadError):
         from plankg.ingest.limits import describe
 
         self.doc, self.limit, self.value, self.maximum, self.unit = doc, limit, value, maximum, unit
+        self._args = (doc, what, limit, value, maximum, unit)
         super().__init__(
             f"{doc}: {what} is {describe(value, unit)}, over the limit of "
             f"{describe(maximum, unit)} [{limit}]"
         )
 
 
-class PlanNameTooLong(PlanReadError):
+class PlanNameTooLong(_Picklable, PlanReadError):
     """A file name too long for the sidecar (`NAME.meta.toml`) and the temporary files written
     next to the plan; the API answers 422."""
 
     def __init__(self, name: str, value: int, maximum: int):
         self.limit, self.value, self.maximum, self.unit = "max_name_bytes", value, maximum, "bytes"
+        self._args = (name, value, maximum)
         short = name[:40] + "…" if len(name) > 40 else name
         super().__init__(
             f"{short}: the file name is {value} bytes (UTF-8), over the limit of {maximum} "

@@ -185,7 +185,7 @@ def test_paused_stops_in_flight_queries_and_reopens_on_the_new_data(tmp_path, da
                     pyoxigraph.NamedNode("urn:plankg:test:written"),
                     pyoxigraph.NamedNode("urn:plankg:test:p"),
                     pyoxigraph.Literal("after the write"),
-                    pyoxigraph.NamedNode("urn:plankg:test-graph:new"),
+                    pyoxigraph.DefaultGraph(),  # queries read the default graph (every triple once)
                 )
             )
             writer.flush()
