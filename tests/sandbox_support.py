@@ -8,14 +8,11 @@ import contextlib
 import os
 import socket
 import subprocess
-import sys
-import tempfile
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
+from server_support import serve_process
 
 # the issue's costly queries: a regex with nested quantifiers over every pair of literals (CPU,
 # flat memory), and an ORDER BY over a cross join (memory grows until the cap)
@@ -45,42 +42,11 @@ def build_store(nt: Path, store_dir: Path) -> Path:
     return store_dir
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextlib.contextmanager
 def serve(data_dir: Path, **env: str) -> Iterator[tuple[str, subprocess.Popen]]:
     """`plankg serve --data DATA_DIR` on a free loopback port, as a user starts it."""
-    port = free_port()
-    command = [sys.executable, "-m", "plankg.api.cli", "serve", "--data", str(data_dir)]
-    with tempfile.TemporaryFile() as log:
-        server = subprocess.Popen(
-            [*command, "--port", str(port)],
-            stdout=subprocess.DEVNULL,
-            stderr=log,
-            env={**os.environ, "PLANKG_API_KEY": "", **env},
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.time() + 90
-            while True:
-                if server.poll() is not None:
-                    log.seek(0)
-                    raise RuntimeError(f"plankg serve exited: {log.read().decode()[-2000:]}")
-                try:
-                    if httpx.get(base + "/health", timeout=2).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    if time.time() > deadline:
-                        raise
-                    time.sleep(0.3)
-            yield base, server
-        finally:
-            server.terminate()
-            server.wait(30)
+    with serve_process(data_dir, env=env, ready_s=90) as served:
+        yield served
 
 
 class Listener:

@@ -23,12 +23,18 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve(
-    data: Path, *args: str, env: dict[str, str] | None = None, port: int | None = None
-) -> Iterator[str]:
+def serve_process(
+    data: Path,
+    *args: str,
+    env: dict[str, str] | None = None,
+    port: int | None = None,
+    ready_s: float = 60,
+) -> Iterator[tuple[str, subprocess.Popen]]:
+    """`plankg serve --data DATA ARGS…` as a user starts it, once `/health` answers: its base
+    URL and process. Its output goes to a file, not a pipe: a full pipe would block it."""
     port = port or free_port()
     command = [sys.executable, "-m", "plankg.api.cli", "serve", "--data", str(data)]
-    with tempfile.TemporaryFile() as log:  # a file, not a pipe: a full pipe would block it
+    with tempfile.TemporaryFile() as log:
         server = subprocess.Popen(
             [*command, "--port", str(port), *args],
             stdout=log,
@@ -37,7 +43,7 @@ def serve(
         )
         base = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.time() + 60
+            deadline = time.time() + ready_s
             while True:
                 if server.poll() is not None:
                     log.seek(0)
@@ -49,7 +55,16 @@ def serve(
                     if time.time() > deadline:
                         raise
                     time.sleep(0.3)
-            yield base
+            yield base, server
         finally:
             server.terminate()
             server.wait(30)
+
+
+@contextlib.contextmanager
+def serve(
+    data: Path, *args: str, env: dict[str, str] | None = None, port: int | None = None
+) -> Iterator[str]:
+    """`serve_process`, for tests that need only the URL."""
+    with serve_process(data, *args, env=env, port=port) as (base, _):
+        yield base

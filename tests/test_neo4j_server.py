@@ -10,11 +10,6 @@ without one, and fails instead under PLANKG_REQUIRE_NEO4J=1. Clears that databas
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,6 +21,7 @@ from conftest import PLANS_DIR
 from neo4j_support import Neo4jSettings, neo4j_or_skip
 from rdflib import Graph
 from rdflib.compare import isomorphic
+from server_support import serve
 from typer.testing import CliRunner
 
 from plankg.api.cli import app
@@ -129,41 +125,9 @@ def test_reloading_one_plan_through_the_cli_keeps_the_graph(settings, driver, lo
 # ---------------------------------------------------------------------------- HTTP
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _serve(data_dir: Path, *store_args: str, env: dict | None = None) -> Iterator[str]:
-    port = _free_port()
-    command = [sys.executable, "-m", "plankg.api.cli", "serve", "--data", str(data_dir)]
-    # its log goes to a file, not a pipe: a server that logs much would block on a full pipe
-    with tempfile.TemporaryFile() as log:
-        server = subprocess.Popen(
-            [*command, "--port", str(port), *store_args],
-            stdout=subprocess.DEVNULL,
-            stderr=log,
-            env={**os.environ, "PLANKG_API_KEY": "", **(env or {})},
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.time() + 60
-            while True:
-                if server.poll() is not None:
-                    log.seek(0)
-                    raise RuntimeError(f"plankg serve exited: {log.read().decode()[-2000:]}")
-                try:
-                    if httpx.get(base + "/health", timeout=2).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    if time.time() > deadline:
-                        raise
-                    time.sleep(0.3)
-            yield base
-        finally:
-            server.terminate()
-            server.wait(30)
+    with serve(data_dir, *store_args, env=env) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
