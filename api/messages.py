@@ -50,7 +50,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "bad_upload": ("无法添加该方案：{reason}", "the plan was not added: {reason}"),
     "bad_export": ("无法按此要求导出：{reason}", "cannot export as asked: {reason}"),
-    "graph_too_large": ("图谱太大，无法在进程内执行 SPARQL：{reason}", "{reason}"),
     "no_rdf": ("此服务器没有加载 RDF 图谱", "this server has no RDF graph loaded"),
     "no_cypher": ("只有 Neo4j 存储支持 /cypher", "/cypher needs the Neo4j store"),
     "error": ("{message}", "{message}"),

@@ -14,7 +14,6 @@ import gc
 import multiprocessing
 import os
 import shutil
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -298,17 +297,3 @@ def _extract_into(
     else:
         loader.discard()
     return summary
-
-
-def terminal_progress(files: list[Path]) -> Iterable[Path]:
-    """A one-line progress bar on a terminal when there are many files; silent otherwise."""
-    if len(files) < 20 or not sys.stderr.isatty():
-        yield from files
-        return
-    total = len(files)
-    for i, f in enumerate(files, start=1):
-        done = int(30 * i / total)
-        sys.stderr.write(f"\r[{'#' * done}{'.' * (30 - done)}] {i}/{total} {f.name[:40]:<40}")
-        sys.stderr.flush()
-        yield f
-    sys.stderr.write("\n")
