@@ -15,6 +15,7 @@ import json
 import os
 import resource
 import signal
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,7 +52,10 @@ def serve(conn: Any, store_dir: str, memory_mb: int, block_network: bool) -> Non
         resource.setrlimit(resource.RLIMIT_DATA, (cap, cap))
     import pyoxigraph
 
-    store = pyoxigraph.Store.read_only(store_dir)
+    def open_store() -> Any:
+        return pyoxigraph.Store.read_only(store_dir)
+
+    store = open_store()
     blocked = _block_network() if block_network else False
     conn.send(("ready", {"pid": os.getpid(), "network_blocked": blocked, **_memory()}))
     while True:
@@ -62,14 +66,32 @@ def serve(conn: Any, store_dir: str, memory_mb: int, block_network: bool) -> Non
         if request is None:
             return
         try:
-            conn.send(answer(store, request))
+            store, reply = answer_reopening(store, open_store, request)
+            conn.send(reply)
         except MemoryError:
             conn.send(("memory", f"the query needed more than the {memory_mb} MB memory cap"))
             return  # a fresh worker is cheaper than trusting this heap
 
 
+def answer_reopening(store: Any, open_store: Callable[[], Any], request: Request) -> tuple:
+    """(store, reply): the answer, asked once more of a fresh read-only handle when this one
+    is stale. A read-only RocksDB handle opened beside the server's writer reads its file
+    list at open; a compaction after a write can delete a file it has not opened yet."""
+    reply = answer(store, request)
+    if reply[0] != "stale":
+        return store, reply
+    store = open_store()
+    reply = answer(store, request)
+    return store, (("failed", reply[1]) if reply[0] == "stale" else reply)
+
+
+def _stale(exc: BaseException) -> bool:
+    text = str(exc)
+    return "No such file or directory" in text and ("IO error" in text or "Corruption" in text)
+
+
 def answer(store: Any, request: Request) -> tuple:
-    """('ok', body, meta) or (kind, message) with kind refused / failed / not_acceptable."""
+    """('ok', body, meta) or (kind, message) with kind refused / failed / not_acceptable / stale."""
     from plankg.graph.sparql_guard import RefusedQuery, guard
 
     try:
@@ -88,8 +110,8 @@ def answer(store: Any, request: Request) -> tuple:
             body, rows, truncated = _boolean(result, media_type), 1, False
         else:
             body, rows, truncated = _triples(result, media_type, request.row_limit)
-    except (SyntaxError, ValueError, OSError) as exc:
-        return ("failed", f"query failed: {exc}")
+    except (SyntaxError, ValueError, OSError, RuntimeError) as exc:
+        return ("stale" if _stale(exc) else "failed", f"query failed: {exc}")
     meta = {"media_type": media_type, "form": query.form, "rows": rows, "truncated": truncated}
     return ("ok", body, meta)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import pyoxigraph as ox
 import pytest
 
@@ -77,9 +79,15 @@ def test_replace_plan_is_one_transaction(store, sample_plans, monkeypatch):
     assert store.plan_triples(plan.doc) == old and store.version() == before
 
 
-def test_the_store_persists_and_opens_read_only(store, tmp_path):
+def test_the_store_persists_and_opens_read_only(sample_plans, tmp_path):
+    """Written, closed (the last reference dropped: Oxigraph closes the folder), opened again
+    read-only: the same state. (The fixture's store would stay open, and a read-only handle
+    beside a live writer can see files its compactions delete.)"""
+    store = RdfStore.open(tmp_path)
+    store.bulk_load((p.doc, plan_lines(p)) for p in sample_plans[:2])
     state, triples, plans = store.state(), store.triples, store.plans()
     del store
+    gc.collect()
     again = RdfStore.open(tmp_path, read_only=True)
     assert (again.state(), again.triples, again.plans()) == (state, triples, plans)
     with pytest.raises(StoreMissing, match="plankg ingest"):

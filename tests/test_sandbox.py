@@ -235,3 +235,26 @@ def _unguarded_service(conn, store_dir: str, query: str) -> None:
         conn.send((blocked, ""))
     except OSError as exc:
         conn.send((blocked, str(exc)))
+
+
+class _GoneFile:
+    """A read-only handle whose file list is stale: its first query fails as RocksDB says."""
+
+    def query(self, text):
+        raise OSError(
+            "Corruption: IO error: No such file or directory: While open a file for random "
+            "read: store/000009.sst: No such file or directory"
+        )
+
+
+def test_a_stale_read_only_handle_is_reopened_once(data_dir):
+    """A compaction after a write can delete a file a fresh worker's handle has not opened
+    yet: the worker opens a new handle and answers, instead of failing the caller."""
+    from plankg.graph.query_worker import Request, answer_reopening
+
+    real = pyoxigraph.Store.read_only(str(data_dir / "store"))
+    request = Request("ASK { ?s ?p ?o }", "application/sparql-results+json", None, 10)
+    store, reply = answer_reopening(_GoneFile(), lambda: real, request)
+    assert store is real and reply[0] == "ok" and json.loads(reply[1])["boolean"] is True
+    _, reply = answer_reopening(_GoneFile(), _GoneFile, request)
+    assert reply[0] == "failed" and "No such file" in reply[1]
