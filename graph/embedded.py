@@ -97,7 +97,8 @@ class EmbeddedStore(IndexBuilder):
         rdf = RdfStore.open(data, read_only=read_only) if (data / STORE_DIR).exists() else None
         if rdf is not None:
             state = rdf.state()
-            found = embedded_snapshot.load(cls, data, state) if snapshot else None
+            loaded = embedded_snapshot.load(cls, data) if snapshot else None
+            found = loaded[0] if loaded is not None and loaded[1] == state else None
             stale = derived_state(data) != state and not read_only
             if found is not None:
                 found._rdf = rdf

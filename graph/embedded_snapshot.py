@@ -51,9 +51,9 @@ def save(store: EmbeddedStore, data_dir: str | Path, state: tuple[str, int]) -> 
     return path
 
 
-def load(store_cls: type[EmbeddedStore], data_dir: str | Path, state: tuple[str, int]):
-    """The snapshot in `data_dir` as a store, or None when there is none or it reflects
-    another store state (or another format)."""
+def load(store_cls: type[EmbeddedStore], data_dir: str | Path):
+    """(store, the RDF store state it reflects) from the snapshot in `data_dir`, or None when
+    there is none or it is of another format. The caller compares the state."""
     path = Path(data_dir) / SNAPSHOT
     if not path.exists():
         return None
@@ -62,11 +62,11 @@ def load(store_cls: type[EmbeddedStore], data_dir: str | Path, state: tuple[str,
             form, saved, fields = pickle.load(fh)
         except (pickle.UnpicklingError, EOFError, ValueError, AttributeError, ImportError):
             return None
-    if form != FORMAT or tuple(saved) != tuple(state) or not isinstance(fields.get("g"), nx.Graph):
+    if form != FORMAT or not isinstance(fields.get("g"), nx.Graph):
         return None
     store = store_cls.__new__(store_cls)
     for name in _FIELDS:
         setattr(store, name, fields[name])
     store.roles = defaultdict(lambda: {"lead": [], "assist": []}, store.roles)
     store._lines, store._rdf = None, None
-    return store
+    return store, (str(saved[0]), int(saved[1]))
