@@ -183,27 +183,23 @@ class QuerySandbox:
         deadline = time.monotonic() + timeout_s
         request = Request(query, result_type, graph_type, row_limit)
         while True:  # a worker that died idle (killed from outside) is replaced, not blamed
-            worker = self._acquire(deadline, timeout_s)
-            # an idle worker never writes: something to read means its end closed (it died)
-            if worker.process.exitcode is not None or _readable(worker.conn):
-                self._lose(worker, kill=True)
-                continue
+            worker = self._sent_to(request, deadline, timeout_s)
             try:
-                worker.conn.send(request)
+                if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
+                    self._lose(worker, kill=True)
+                    raise QueryTimeout(
+                        f"the query ran longer than the {timeout_s:g} s deadline and was "
+                        "stopped; narrow it down (add a LIMIT, bind more variables)"
+                    )
+                reply = worker.conn.recv()
                 break
-            except OSError:
+            except ConnectionResetError:
+                # the worker closed with the request unread: it died before taking it (its
+                # threads were still exiting when it was picked), so another worker takes it
                 self._lose(worker, kill=True)
-        try:
-            if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
+            except (EOFError, OSError) as exc:
                 self._lose(worker, kill=True)
-                raise QueryTimeout(
-                    f"the query ran longer than the {timeout_s:g} s deadline and was stopped; "
-                    "narrow it down (add a LIMIT, bind more variables)"
-                )
-            reply = worker.conn.recv()
-        except (EOFError, OSError) as exc:
-            self._lose(worker, kill=True)
-            raise SandboxUnavailable(self._death_reason(worker)) from exc
+                raise SandboxUnavailable(self._death_reason(worker)) from exc
         if reply[0] == "memory":
             self._lose(worker, kill=True)
             raise SandboxUnavailable(reply[1])
@@ -215,6 +211,20 @@ class QuerySandbox:
             reply[0], QueryFailed
         )
         raise error(reply[1])
+
+    def _sent_to(self, request: Request, deadline: float, timeout_s: float) -> _Worker:
+        """An idle worker that took `request` onto its pipe; dead ones are replaced on the way."""
+        while True:
+            worker = self._acquire(deadline, timeout_s)
+            # an idle worker never writes: something to read means its end closed (it died)
+            if worker.process.exitcode is not None or _readable(worker.conn):
+                self._lose(worker, kill=True)
+                continue
+            try:
+                worker.conn.send(request)
+                return worker
+            except OSError:
+                self._lose(worker, kill=True)
 
     def pids(self) -> list[int]:
         with self._cond:
