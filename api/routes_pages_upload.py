@@ -9,7 +9,6 @@ what was previewed. Every form after login carries the session's CSRF token.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import secrets
 import tempfile
@@ -265,13 +264,11 @@ async def upload_add(
 
 
 def _add(request: Request, draft: _Draft) -> dict:
-    """Library.add_plan under the app's write lock, then the app serves the new store."""
+    """Library.add_plan under the app's write lock, then the app serves the new store (the RDF
+    store records the plan's date added in the same write)."""
     state, library = get_state(request), _library(request)
     assert library is not None  # _guard checked it
     with state.lock:  # the same lock as POST /plans: one change at a time
         store, rdf, summary = library.add_plan(draft.name, draft.content)
         state.store, state.rdf = store, rdf_source(rdf, get_settings(request))
-    with _STATE_LOCK:
-        added = getattr(request.app.state, "plan_added", {})
-        request.app.state.plan_added = {**added, draft.doc: dt.date.today().isoformat()}
     return {**summary, "doc": draft.doc}
