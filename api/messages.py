@@ -128,6 +128,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "candidates": ("可能是：{names}", "candidates: {names}"),
 }
 
+# the title of an error page, by HTTP status (`status_title`)
+STATUS_TITLES: dict[int, tuple[str, str]] = {
+    400: ("请求有误", "Bad request"),
+    401: ("需要管理密钥", "Key required"),
+    403: ("不允许此操作", "Not allowed"),
+    404: ("没有找到", "Not found"),
+    405: ("不支持此方法", "Method not allowed"),
+    409: ("名称不唯一", "Ambiguous name"),
+    410: ("已过期", "Expired"),
+    413: ("请求过大", "Too large"),
+    422: ("参数有误", "Invalid request"),
+    431: ("请求头过大", "Headers too large"),
+    500: ("服务器内部错误", "Internal error"),
+    503: ("服务器繁忙", "Server busy"),
+}
+
 _DUPLICATES = MESSAGES.keys() & DOMAIN_MESSAGES.keys()
 assert not _DUPLICATES, f"message codes defined twice: {_DUPLICATES}"
 ALL_MESSAGES = {**DOMAIN_MESSAGES, **MESSAGES}
@@ -145,6 +161,11 @@ def say(code: str, lang: Lang = "both", **params: Any) -> str:
         zh_text, en_text = zh.format(**values), en.format(**values)
         return zh_text if zh_text == en_text else zh_text + " / " + en_text
     return render(code, params, lang)
+
+
+def status_title(status: int) -> tuple[str, str]:
+    """(中文, English) title of an error page for an HTTP status."""
+    return STATUS_TITLES.get(status, ("出错了", "Error"))
 
 
 def file_line(kind: str, text: object) -> str:
