@@ -62,7 +62,7 @@ def _version() -> str:
 app = typer.Typer(
     name="plankg",
     cls=PlankgGroup,
-    help="Knowledge graph of Chinese local-government action plans. 地方政府行动方案知识图谱。",
+    help="地方政府行动方案知识图谱。 Knowledge graph of Chinese local-government action plans.",
     no_args_is_help=True,
     add_completion=False,
 )
@@ -82,11 +82,11 @@ def main_options(
             "--version",
             callback=_print_version,
             is_eager=True,
-            help="Print the version and exit.",
+            help="显示版本号后退出。 Print the version and exit.",
         ),
     ] = False,
 ) -> None:
-    """Knowledge graph of Chinese local-government action plans. 地方政府行动方案知识图谱。"""
+    """地方政府行动方案知识图谱。 Knowledge graph of Chinese local-government action plans."""
 
 
 for module in COMMAND_MODULES:

@@ -76,6 +76,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "在 {timeout} 秒期限内所有 Cypher 查询名额都被占用，请稍后再试",
         "every Cypher slot was busy for the {timeout} s deadline; try again shortly",
     ),
+    # the upload page
+    "page_wrong_key": ("密钥不正确", "wrong key"),
+    "page_form_expired": ("表单已过期，请重试", "the form expired: try again"),
+    "page_log_in_first": ("请先登录", "log in first"),
+    "page_file_type": (
+        "{name}：不支持的文件类型，请选择 {allowed} 文件",
+        "{name}: unsupported file type; choose a {allowed} file",
+    ),
+    "page_unreadable": (
+        "{name}：无法读取（{reason}）",
+        "{name}: could not read the file ({reason})",
+    ),
+    "page_preview_expired": (
+        "预览已过期，请重新选择文件",
+        "the preview expired: choose the file again",
+    ),
     # CLI
     "cli_error": ("错误：{message}", "error: {message}"),
     "data_missing": (
@@ -100,6 +116,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "wrote_graph": ("已写入 {path}（{fmt}）", "wrote {path} ({fmt})"),
     "wrote_files": ("已写入 {count} 个 CSV 文件到 {path}", "wrote {count} CSV files to {path}"),
     "wrote": ("已写入 {path}", "wrote {path}"),
+    "wrote_index": ("已写入 {path}（服务索引）", "wrote {path} (serving index)"),
     "nothing_ingested": ("没有能导入的方案", "no plan could be ingested"),
     "conforms": (
         "符合 SHACL 约束：{triples} 个三元组，0 处违规",

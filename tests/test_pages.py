@@ -344,7 +344,7 @@ def test_upload_preview_reads_docx_and_explains_files_it_cannot_use(writable):
     assert re.search(r'<button type="submit"\s+disabled', empty.text)
     draft = re.search(r'name="draft" value="([^"]+)"', empty.text).group(1)
     refused = c.post("/upload/add", data={"csrf": csrf, "draft": draft})
-    assert refused.status_code == 422 and "未加入" in refused.text
+    assert refused.status_code == 422 and "无法添加该方案" in refused.text
     assert "note.txt" not in c.get("/").text
 
 
