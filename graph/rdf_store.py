@@ -145,6 +145,12 @@ def _stamp_loaded() -> str:
     )
 
 
+def plan_graphs(store: ox.Store) -> list[ox.NamedNode | ox.BlankNode]:
+    """Every named graph but META: what a user query's `GRAPH` may see (the housekeeping
+    graph, with the store id, version and plan dates, stays out of every answer)."""
+    return [g for g in store.named_graphs() if g != ox.NamedNode(META)]
+
+
 class RdfStore:
     """A pyoxigraph store holding one named graph per plan (see the module docstring)."""
 

@@ -102,3 +102,23 @@ def test_rdf_files_are_byte_identical_whatever_the_date(tmp_path, monkeypatch):
         files.append([(out / name).read_bytes() for name in FILES])
         gc.collect()
     assert files[0] == files[1]
+
+
+def test_a_user_query_cannot_reach_the_housekeeping_graph(store, sample_plans):
+    """The SPARQL endpoint's worker answers through `query_worker.answer`: `GRAPH` sees the
+    plan graphs and never META (store id, version, dates)."""
+    import json
+
+    from plankg.graph.query_worker import Request, answer
+
+    def rows(q: str) -> list[dict]:
+        kind, body, _ = answer(
+            store.store, Request(q, "application/sparql-results+json", None, 1000)
+        )
+        assert kind == "ok"
+        return json.loads(body)["results"]["bindings"]
+
+    assert rows("SELECT * WHERE { GRAPH <urn:plankg:store> { ?s ?p ?o } }") == []
+    graphs = {r["g"]["value"] for r in rows("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")}
+    assert graphs == {rdf_store.graph_name(p.doc) for p in sample_plans[1:]}
+    assert rows("SELECT * WHERE { GRAPH ?g { ?s <urn:plankg:added> ?t } }") == []
