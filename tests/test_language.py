@@ -175,8 +175,13 @@ def test_every_line_of_every_page_is_chinese_first(client):
 
     pages = _pages(client)
     assert len(pages) >= 20
-    disabled = create_app(client.app.state.plankg.store, None, settings=Settings())
+    store = client.app.state.plankg.store
+    disabled = create_app(store, None, settings=Settings())
     pages["upload-disabled"] = TestClient(disabled).get("/upload").text
+    read_only = create_app(store, None, settings=Settings(api_key=KEY))  # no library
+    pages["upload-read-only"] = TestClient(read_only).get("/upload").text
+    assert "上传不可用" in pages["upload-read-only"] and "上传已停用" in pages["upload-disabled"]
+    assert 'id="added"' in pages["upload-added"] and 'id="preview"' in pages["upload-preview"]
     english_only = [
         f"{name}: {line!r}"
         for name, page in pages.items()
