@@ -206,7 +206,8 @@ def test_cli_help_is_chinese_first():
     command = typer.main.get_command(app)
     checked, found = 0, []
     for path, cmd in _commands(command):
-        texts = [("help", cmd.help or "")] + [
+        helper = cmd.get_help_option(click.Context(cmd))
+        texts = [("help", cmd.help or ""), ("--help", helper.help if helper else "")] + [
             (p.name or "", getattr(p, "help", None) or "") for p in cmd.params
         ]
         for where, text in texts:
@@ -218,6 +219,12 @@ def test_cli_help_is_chinese_first():
             checked += 1
     assert not found, "\n".join(found)
     assert checked > 60
+    from typer.testing import CliRunner
+
+    for args in (["export", "--help"], ["viz"], []):  # typer's panels, as printed
+        out = CliRunner().invoke(app, args, terminal_width=100).output
+        assert "选项 Options" in out and "显示此帮助后退出" in out, args
+        assert not re.search(r"─ (Options|Arguments|Commands) ─", out), args
 
 
 def _echo_literals(tree: ast.AST):
