@@ -12,8 +12,9 @@ holds it (an agency named by four plans came back four times). Every write keeps
 graph equal to that union, in the same transaction. One housekeeping graph,
 `<urn:plankg:store>` (`META`), holds the store's id and version and, per plan graph, when the
 plan was first added and last written (`<plan> urn:plankg:added / urn:plankg:updated`, UTC
-xsd:dateTime); queries over the default graph and the derived files do not see it, so a
-plan's triples, and every RDF file, stay byte-identical whenever the plan is loaded.
+xsd:dateTime); queries over the default graph and the derived files do not see it, and a
+user query's `GRAPH` is given `plan_graphs(store)` only (graph/query_worker.py), so a plan's
+triples, every RDF file and every SPARQL answer stay the same whenever the plan was loaded.
 
 Calls (the API's upload/delete path codes against these):
 
