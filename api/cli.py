@@ -12,6 +12,7 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 from typing import Annotated
 
+import click
 import typer
 from typer.core import TyperGroup
 
@@ -39,8 +40,50 @@ def report(exc: PlankgError) -> None:
         typer.echo(f"  {c['name']}  [{c['jurisdiction']}]", err=True)
 
 
+HELP_OPTION = "显示此帮助后退出。 Show this message and exit."
+
+
+PANEL_TITLES = {  # typer's help panels (typer.rich_utils), Chinese first
+    "ARGUMENTS_PANEL_TITLE": "参数 Arguments",
+    "OPTIONS_PANEL_TITLE": "选项 Options",
+    "COMMANDS_PANEL_TITLE": "命令 Commands",
+    "DEFAULT_STRING": "[默认 default: {}]",
+    "REQUIRED_LONG_STRING": "[必填 required]",
+}
+
+
+def _retitled(format_help):
+    """A command's `format_help` that first retitles typer's panels: rich_utils is imported
+    only when help is printed (it costs ~0.2 s), so it is patched then, not at start."""
+
+    def format_chinese_first(ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        from typer import rich_utils
+
+        for name, title in PANEL_TITLES.items():
+            setattr(rich_utils, name, title)
+        format_help(ctx, formatter)
+
+    return format_chinese_first
+
+
+def _help_in_chinese(command: click.Command) -> None:
+    """click's own `--help` text and typer's panel titles are English; every command's help
+    says them Chinese first."""
+    option = command.get_help_option(click.Context(command))  # cached by click: kept
+    if option is not None:
+        option.help = HELP_OPTION
+    command.format_help = _retitled(command.format_help)  # type: ignore[method-assign]
+    for sub in getattr(command, "commands", {}).values():
+        _help_in_chinese(sub)
+
+
 class PlankgGroup(TyperGroup):
-    """Typer's group, with the domain errors mapped to a message and an exit code."""
+    """Typer's group, with the domain errors mapped to a message and an exit code, and the
+    help option worded Chinese first."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        _help_in_chinese(self)
 
     def invoke(self, ctx):
         try:
@@ -62,7 +105,7 @@ def _version() -> str:
 app = typer.Typer(
     name="plankg",
     cls=PlankgGroup,
-    help="Knowledge graph of Chinese local-government action plans. 地方政府行动方案知识图谱。",
+    help="地方政府行动方案知识图谱。 Knowledge graph of Chinese local-government action plans.",
     no_args_is_help=True,
     add_completion=False,
 )
@@ -82,11 +125,11 @@ def main_options(
             "--version",
             callback=_print_version,
             is_eager=True,
-            help="Print the version and exit.",
+            help="显示版本号后退出。 Print the version and exit.",
         ),
     ] = False,
 ) -> None:
-    """Knowledge graph of Chinese local-government action plans. 地方政府行动方案知识图谱。"""
+    """地方政府行动方案知识图谱。 Knowledge graph of Chinese local-government action plans."""
 
 
 for module in COMMAND_MODULES:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import html
 import logging
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -26,8 +27,9 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
-from plankg.api.messages import language, say
+from plankg.api.messages import language, say, status_title
 from plankg.graph.errors import Ambiguous, PlankgError, Unknown
+from plankg.viz.templating import render
 
 log = logging.getLogger("plankg.api")
 
@@ -245,27 +247,65 @@ def _suggestion_href(request: Request, error: dict[str, Any], suggestion: str) -
     return None
 
 
+@dataclass(frozen=True)
+class Link:
+    name: str
+    href: str | None
+    jurisdiction: str = ""
+
+
+@dataclass(frozen=True)
+class ErrorPage:
+    """What the error page (viz/templates/error.html) shows: the message as negotiated, the
+    status's title in both languages, links to the closest names or candidates, and the
+    wrong name again in the page's search box."""
+
+    status: int
+    code: str
+    title: tuple[str, str]
+    message: str
+    closest: list[Link]
+    candidates: list[Link]
+    problems: list[dict[str, str]]
+    query: str
+
+
 def error_page(request: Request, status: int, error: dict[str, Any]) -> str:
-    """A plain page with the message and links to the closest names or the candidates."""
-    e = html.escape
-    items = []
-    for name in error.get("closest") or []:
-        href = _suggestion_href(request, error, name)
-        items.append(
-            f'<li><a href="{e(href)}">{e(name)}</a></li>' if href else f"<li>{e(name)}</li>"
+    """The error as a page of the site (its header, nav and stylesheet), Chinese first."""
+    closest = [
+        Link(name, _suggestion_href(request, error, name)) for name in error.get("closest") or []
+    ]
+    candidates = [
+        Link(
+            c["name"],
+            request.url.path
+            + "?"
+            + urlencode(dict(request.query_params) | {"jurisdiction": c["jurisdiction"]}),
+            c["jurisdiction"],
         )
-    for c in error.get("candidates") or []:
-        params = dict(request.query_params) | {"jurisdiction": c["jurisdiction"]}
-        href = request.url.path + "?" + urlencode(params)
-        items.append(f'<li><a href="{e(href)}">{e(c["name"])}</a>（{e(c["jurisdiction"])}）</li>')
-    heading = "相近的名称 / closest names" if error.get("closest") else "可能是 / candidates"
-    listing = f"<h2>{heading}</h2><ul>{''.join(items)}</ul>" if items else ""
-    for p in error.get("problems") or []:
-        listing += f"<p><code>{e(p['where'])}</code>: {e(p['problem'])}</p>"
-    return (
-        '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
-        f"<title>{status} {e(error['code'])}</title></head><body>"
-        f'<h1 class="error">{e(error["message"])}</h1>{listing}'
-        f"<p><code>{status} {e(error['code'])}</code></p>"
-        '<p><a href="/">← 首页 / home</a></p></body></html>'
+        for c in error.get("candidates") or []
+    ]
+    problems = [
+        {"where": str(p["where"]), "problem": str(p["problem"])}
+        for p in error.get("problems") or []
+    ]
+    agency = str(error["code"]).endswith("_agency")  # the wrong name goes back in the search box
+    page = ErrorPage(
+        status=status,
+        code=str(error["code"]),
+        title=status_title(status),
+        message=str(error["message"]),
+        closest=closest,
+        candidates=candidates,
+        problems=problems,
+        query=str(error.get("name") or error.get("value") or "") if agency else "",
     )
+    try:
+        return render("error.html", page=page)
+    except Exception:  # an error answer must not fail in turn: the bare message then
+        log.exception("error page not rendered")
+        e = html.escape
+        return (
+            f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{status}'
+            f'</title></head><body><h1>{e(page.message)}</h1><p><a href="/">首页 Home</a></p>'
+        )

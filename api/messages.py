@@ -76,6 +76,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "在 {timeout} 秒期限内所有 Cypher 查询名额都被占用，请稍后再试",
         "every Cypher slot was busy for the {timeout} s deadline; try again shortly",
     ),
+    # the upload page
+    "page_wrong_key": ("密钥不正确", "wrong key"),
+    "page_form_expired": ("表单已过期，请重试", "the form expired: try again"),
+    "page_log_in_first": ("请先登录", "log in first"),
+    "page_file_type": (
+        "{name}：不支持的文件类型，请选择 {allowed} 文件",
+        "{name}: unsupported file type; choose a {allowed} file",
+    ),
+    "page_unreadable": (
+        "{name}：无法读取（{reason}）",
+        "{name}: could not read the file ({reason})",
+    ),
+    "page_preview_expired": (
+        "预览已过期，请重新选择文件",
+        "the preview expired: choose the file again",
+    ),
     # CLI
     "cli_error": ("错误：{message}", "error: {message}"),
     "data_missing": (
@@ -100,6 +116,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "wrote_graph": ("已写入 {path}（{fmt}）", "wrote {path} ({fmt})"),
     "wrote_files": ("已写入 {count} 个 CSV 文件到 {path}", "wrote {count} CSV files to {path}"),
     "wrote": ("已写入 {path}", "wrote {path}"),
+    "wrote_index": ("已写入 {path}（服务索引）", "wrote {path} (serving index)"),
     "nothing_ingested": ("没有能导入的方案", "no plan could be ingested"),
     "conforms": (
         "符合 SHACL 约束：{triples} 个三元组，0 处违规",
@@ -128,6 +145,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "candidates": ("可能是：{names}", "candidates: {names}"),
 }
 
+# the title of an error page, by HTTP status (`status_title`)
+STATUS_TITLES: dict[int, tuple[str, str]] = {
+    400: ("请求有误", "Bad request"),
+    401: ("需要管理密钥", "Key required"),
+    403: ("不允许此操作", "Not allowed"),
+    404: ("没有找到", "Not found"),
+    405: ("不支持此方法", "Method not allowed"),
+    409: ("名称不唯一", "Ambiguous name"),
+    410: ("已过期", "Expired"),
+    413: ("请求过大", "Too large"),
+    422: ("参数有误", "Invalid request"),
+    431: ("请求头过大", "Headers too large"),
+    500: ("服务器内部错误", "Internal error"),
+    503: ("服务器繁忙", "Server busy"),
+}
+
 _DUPLICATES = MESSAGES.keys() & DOMAIN_MESSAGES.keys()
 assert not _DUPLICATES, f"message codes defined twice: {_DUPLICATES}"
 ALL_MESSAGES = {**DOMAIN_MESSAGES, **MESSAGES}
@@ -145,6 +178,11 @@ def say(code: str, lang: Lang = "both", **params: Any) -> str:
         zh_text, en_text = zh.format(**values), en.format(**values)
         return zh_text if zh_text == en_text else zh_text + " / " + en_text
     return render(code, params, lang)
+
+
+def status_title(status: int) -> tuple[str, str]:
+    """(中文, English) title of an error page for an HTTP status."""
+    return STATUS_TITLES.get(status, ("出错了", "Error"))
 
 
 def file_line(kind: str, text: object) -> str:

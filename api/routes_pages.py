@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from plankg.api.deps import (
@@ -20,9 +20,11 @@ from plankg.api.deps import (
     JurisdictionFilter,
     NameInPath,
     PlanFilter,
+    RdfDep,
     StoreDep,
 )
 from plankg.api.errors import COMMON, LOOKUP, NOT_FOUND, for_pages
+from plankg.api.routes_plans import plan_dates
 from plankg.graph.lookup import resolve_agency, task_or_unknown
 from plankg.viz.pages import agency_model, home_model, search_agencies, task_model
 from plankg.viz.templating import STATIC, agency_href, render
@@ -32,11 +34,6 @@ PAGE = {200: {"content": {"text/html": {}}, "description": "the page"}}
 STATIC_FILES = {"plankg.css": "text/css"}
 
 
-def added_dates(request: Request) -> dict[str, str]:
-    """doc → the date the plan was added through the upload page (routes_pages_upload)."""
-    return getattr(request.app.state, "plan_added", {})
-
-
 def html_page(template: str, status: int = 200, **context) -> HTMLResponse:
     return HTMLResponse(render(template, **context), status_code=status)
 
@@ -44,8 +41,9 @@ def html_page(template: str, status: int = 200, **context) -> HTMLResponse:
 @router.get(
     "/", response_class=HTMLResponse, responses=PAGE, summary="Home: plans, agencies, views"
 )
-def home(request: Request, store: StoreDep) -> HTMLResponse:
-    return html_page("home.html", home=home_model(store, added_dates(request)))
+def home(store: StoreDep, rdf: RdfDep) -> HTMLResponse:
+    """Each plan with when it was first added, as the RDF store records it (ingest or upload)."""
+    return html_page("home.html", home=home_model(store, plan_dates(rdf)[0]))
 
 
 @router.get(

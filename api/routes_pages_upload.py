@@ -9,7 +9,6 @@ what was previewed. Every form after login carries the session's CSRF token.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import secrets
 import tempfile
@@ -26,6 +25,7 @@ from starlette.concurrency import run_in_threadpool
 from plankg.api import pages_session, security
 from plankg.api.deps import Library, get_settings, get_state, rdf_source
 from plankg.api.errors import COMMON, for_pages
+from plankg.api.messages import say
 from plankg.api.routes_pages import html_page
 
 router = APIRouter(tags=["pages"], responses=for_pages(COMMON))
@@ -154,7 +154,7 @@ def login(request: Request, key: Annotated[str, Form(max_length=1000)]) -> Respo
     if not configured:
         return _page(request, 403)
     if not security.key_matches(key, configured):
-        return _page(request, 401, error="密钥不正确。 Wrong key.")
+        return _page(request, 401, error=say("page_wrong_key"))
     response = _to_upload()
     response.set_cookie(
         pages_session.COOKIE,
@@ -170,7 +170,7 @@ def login(request: Request, key: Annotated[str, Form(max_length=1000)]) -> Respo
 @router.post("/logout", include_in_schema=False)
 def logout(request: Request, csrf: Annotated[str, Form(max_length=200)] = "") -> Response:
     if not pages_session.csrf_ok(_session(request), csrf):
-        return _page(request, 403, error="表单已过期，请重试。 The form expired; try again.")
+        return _page(request, 403, error=say("page_form_expired"))
     response = _to_upload()
     response.delete_cookie(pages_session.COOKIE, httponly=True, samesite="strict")
     return response
@@ -182,9 +182,9 @@ def _guard(request: Request, csrf: str) -> tuple[pages_session.Session | None, R
         return None, _page(request, 403)
     session = _session(request)
     if session is None:
-        return None, _page(request, 401, error="请先登录。 Log in first.")
+        return None, _page(request, 401, error=say("page_log_in_first"))
     if not pages_session.csrf_ok(session, csrf):
-        return None, _page(request, 403, error="表单已过期，请重试。 The form expired; try again.")
+        return None, _page(request, 403, error=say("page_form_expired"))
     return session, None
 
 
@@ -232,13 +232,13 @@ async def upload_preview(
     assert session is not None
     name = os.path.basename(file.filename or "")
     if not name.lower().endswith(ALLOWED):
-        error = f"{name or '未选择文件'}：不支持的文件类型，请选择 {'、'.join(ALLOWED)} 文件。"
-        return _page(request, 422, error=error + " Unsupported file type.")
+        error = say("page_file_type", name=name or "未选择文件 no file", allowed="、".join(ALLOWED))
+        return _page(request, 422, error=error)
     content = await file.read()
     try:
         plan = await run_in_threadpool(_extract, name, content)
     except Exception as exc:  # a file extraction cannot read: said on the page, nothing kept
-        return _page(request, 422, error=f"{name}：无法读取（{exc}）。 Could not read the file.")
+        return _page(request, 422, error=say("page_unreadable", name=name, reason=exc))
     key = _drafts(request).put(session.sid, name, content, plan.doc)
     known = {p.doc for p in get_state(request).store.plans()}
     return _page(request, preview=_preview(key, name, plan, known))
@@ -256,22 +256,20 @@ async def upload_add(
     assert session is not None
     found = _drafts(request).take(session.sid, draft)
     if found is None:
-        return _page(request, 410, error="预览已过期，请重新选择文件。 The preview expired.")
+        return _page(request, 410, error=say("page_preview_expired"))
     try:
         summary = await run_in_threadpool(_add, request, found)
     except ValueError as exc:
-        return _page(request, 422, error=f"未加入：{exc}")
+        return _page(request, 422, error=say("plan_conflict", reason=exc))
     return _page(request, added=summary)
 
 
 def _add(request: Request, draft: _Draft) -> dict:
-    """Library.add_plan under the app's write lock, then the app serves the new store."""
+    """Library.add_plan under the app's write lock, then the app serves the new store (the RDF
+    store records the plan's date added in the same write)."""
     state, library = get_state(request), _library(request)
     assert library is not None  # _guard checked it
     with state.lock:  # the same lock as POST /plans: one change at a time
         store, rdf, summary = library.add_plan(draft.name, draft.content)
         state.store, state.rdf = store, rdf_source(rdf, get_settings(request))
-    with _STATE_LOCK:
-        added = getattr(request.app.state, "plan_added", {})
-        request.app.state.plan_added = {**added, draft.doc: dt.date.today().isoformat()}
     return {**summary, "doc": draft.doc}

@@ -92,6 +92,7 @@ def _stale(exc: BaseException) -> bool:
 
 def answer(store: Any, request: Request) -> tuple:
     """('ok', body, meta) or (kind, message) with kind refused / failed / not_acceptable / stale."""
+    from plankg.graph.rdf_store import plan_graphs
     from plankg.graph.sparql_guard import RefusedQuery, guard
 
     try:
@@ -103,7 +104,8 @@ def answer(store: Any, request: Request) -> tuple:
         offered = GRAPH_FORMATS if query.returns_graph else RESULT_FORMATS
         return ("not_acceptable", f"a {query.form} query answers as {', '.join(offered)}")
     try:
-        result = store.query(query.text)  # the default graph: every plan's triples, each once
+        # the default graph: every plan's triples, each once; GRAPH sees the plan graphs only
+        result = store.query(query.text, named_graphs=plan_graphs(store))
         if query.form == "SELECT":
             body, rows, truncated = _solutions(result, media_type, request.row_limit)
         elif query.form == "ASK":

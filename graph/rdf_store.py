@@ -10,7 +10,11 @@ still states them. The default graph holds the union of the plan graphs, each tr
 queries run on it: Oxigraph's own union-of-graphs mode answers a triple once per graph that
 holds it (an agency named by four plans came back four times). Every write keeps the default
 graph equal to that union, in the same transaction. One housekeeping graph,
-`<urn:plankg:store>`, holds the store's id and version; queries do not see it.
+`<urn:plankg:store>` (`META`), holds the store's id and version and, per plan graph, when the
+plan was first added and last written (`<plan> urn:plankg:added / urn:plankg:updated`, UTC
+xsd:dateTime); queries over the default graph and the derived files do not see it, and a
+user query's `GRAPH` is given `plan_graphs(store)` only (graph/query_worker.py), so a plan's
+triples, every RDF file and every SPARQL answer stay the same whenever the plan was loaded.
 
 Calls (the API's upload/delete path codes against these):
 
@@ -20,6 +24,10 @@ Calls (the API's upload/delete path codes against these):
   graph, insert its triples, bump the version — which Oxigraph applies in one transaction
   (all or nothing), then `flush()`. `triples` are pyoxigraph `Triple`s or N-Triples lines
   (`ingest.rdf.plan_lines`);
+- `added_dates()` / `updated_dates()`: doc → UTC ISO 8601 timestamp (`2026-12-03T17:40:05Z`),
+  stamped in the same update as the write: `replace_plan` sets `added` for a new plan and keeps
+  a replaced plan's first `added` (its `updated` moves on), `remove_plan` drops both, and the
+  bulk loader stamps every plan it loaded with the end of the load;
 - `version()`: changes with every write (written in the same transaction as the write);
   `state()` is (store id, version): a rebuilt store gets a new id, so files derived from
   an older store are never taken for current;
@@ -35,6 +43,7 @@ loader), for `plankg ingest`.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shutil
@@ -55,6 +64,8 @@ NT, TTL, JSONLD, DERIVED = "plankg.nt", "plankg.ttl", "plankg.jsonld", "derived.
 META = "urn:plankg:store"
 _VERSION, _ID = "urn:plankg:version", "urn:plankg:id"
 _XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
+_ADDED, _UPDATED = "urn:plankg:added", "urn:plankg:updated"
+_XSD_DATETIME = "http://www.w3.org/2001/XMLSchema#dateTime"
 FORMATS = {
     "turtle": ox.RdfFormat.TURTLE,
     "text/turtle": ox.RdfFormat.TURTLE,
@@ -100,6 +111,45 @@ def _bump_version() -> str:
         f"WHERE {{ OPTIONAL {{ GRAPH <{META}> {{ <{META}> <{_VERSION}> ?v }} }} "
         "BIND(COALESCE(?v, 0) + 1 AS ?n) }"
     )
+
+
+def utc_now() -> str:
+    """Now in UTC, ISO 8601 to the second: the timestamp a write records (tests patch it)."""
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _stamp(g: str) -> str:
+    """The update recording in META that plan graph `g` was written now: `added` only if it
+    has none (a replaced plan keeps its first date), `updated` always."""
+    at = f'"{utc_now()}"^^<{_XSD_DATETIME}>'
+    return (
+        f"DELETE WHERE {{ GRAPH <{META}> {{ <{g}> <{_UPDATED}> ?u }} }} ;\n"
+        f"INSERT {{ GRAPH <{META}> {{ <{g}> <{_ADDED}> {at} }} }} "
+        f"WHERE {{ FILTER NOT EXISTS {{ GRAPH <{META}> {{ <{g}> <{_ADDED}> ?a }} }} }} ;\n"
+        f"INSERT DATA {{ GRAPH <{META}> {{ <{g}> <{_UPDATED}> {at} }} }} ;"
+    )
+
+
+def _unstamp(g: str) -> str:
+    """The update dropping plan graph `g`'s dates from META."""
+    return "".join(
+        f"DELETE WHERE {{ GRAPH <{META}> {{ <{g}> <{p}> ?t }} }} ;\n" for p in (_ADDED, _UPDATED)
+    )
+
+
+def _stamp_loaded() -> str:
+    """The update giving every plan graph of a freshly bulk-loaded store its dates (now)."""
+    at = f'"{utc_now()}"^^<{_XSD_DATETIME}>'
+    return (
+        f"INSERT {{ GRAPH <{META}> {{ ?g <{_ADDED}> {at} . ?g <{_UPDATED}> {at} }} }} "
+        f"WHERE {{ GRAPH ?g {{ ?g <{DCTERMS.source}> ?doc }} }}"
+    )
+
+
+def plan_graphs(store: ox.Store) -> list[ox.NamedNode | ox.BlankNode]:
+    """Every named graph but META: what a user query's `GRAPH` may see (the housekeeping
+    graph, with the store id, version and plan dates, stays out of every answer)."""
+    return [g for g in store.named_graphs() if g != ox.NamedNode(META)]
 
 
 class RdfStore:
@@ -151,6 +201,22 @@ class RdfStore:
         )
         return sorted(str(row["doc"].value) for row in rows)
 
+    def added_dates(self) -> dict[str, str]:
+        """doc → when the plan was first added (UTC, ISO 8601); plans stored before dates were
+        recorded have none."""
+        return self._dates(_ADDED)
+
+    def updated_dates(self) -> dict[str, str]:
+        """doc → when the plan's graph was last written (UTC, ISO 8601)."""
+        return self._dates(_UPDATED)
+
+    def _dates(self, predicate: str) -> dict[str, str]:
+        rows = self.store.query(
+            f"SELECT ?doc ?t WHERE {{ GRAPH <{META}> {{ ?g <{predicate}> ?t }} "
+            f"GRAPH ?g {{ ?g <{DCTERMS.source}> ?doc }} }}"
+        )
+        return dict(sorted((str(row["doc"].value), str(row["t"].value)) for row in rows))
+
     def has_plan(self, doc: str) -> bool:
         return self.store.contains_named_graph(ox.NamedNode(graph_name(doc)))
 
@@ -186,7 +252,8 @@ class RdfStore:
         body = "".join(as_line(t) for t in triples)
         self._update(
             f"{_unshare(g)} ;\nDROP SILENT GRAPH <{g}> ;\n"
-            f"INSERT DATA {{ GRAPH <{g}> {{\n{body}}} }} ;\nINSERT DATA {{\n{body}}} ;"
+            f"INSERT DATA {{ GRAPH <{g}> {{\n{body}}} }} ;\nINSERT DATA {{\n{body}}} ;\n"
+            + _stamp(g)
         )
 
     def remove_plan(self, doc: str) -> bool:
@@ -194,7 +261,7 @@ class RdfStore:
         if not self.has_plan(doc):
             return False
         g = graph_name(doc)
-        self._update(f"{_unshare(g)} ;\nDROP SILENT GRAPH <{g}> ;")
+        self._update(f"{_unshare(g)} ;\nDROP SILENT GRAPH <{g}> ;\n{_unstamp(g)}")
         return True
 
     def _update(self, operations: str) -> None:
@@ -295,8 +362,9 @@ class BulkLoader:
 
     def close(self, union: Path | Iterable[bytes]) -> int:
         """Load the plan graphs, then `union` (the sorted distinct lines of all plans, or an
-        N-Triples file of them) into the default graph, write a new store id and version 1,
-        flush; returns the quads loaded into plan graphs."""
+        N-Triples file of them) into the default graph, write a new store id and version 1
+        and every plan's dates (`_stamp_loaded`), flush; returns the quads loaded into plan
+        graphs."""
         self._fh.close()
         raw = self.store.store
         raw.bulk_load(path=self.path, format=ox.RdfFormat.N_QUADS)
@@ -308,7 +376,7 @@ class BulkLoader:
         one = f'"1"^^<{_XSD_INTEGER}>'
         raw.update(
             f"INSERT DATA {{ GRAPH <{META}> {{ <{META}> <{_VERSION}> {one} . "
-            f'<{META}> <{_ID}> "{uuid.uuid4()}" }} }}'
+            f'<{META}> <{_ID}> "{uuid.uuid4()}" }} }} ;\n{_stamp_loaded()}'
         )
         raw.flush()
         return self.count

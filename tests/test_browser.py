@@ -2,7 +2,8 @@
 opened in headless Debian chromium (python playwright), the network drawn, the expected node
 labels present in the vis DataSet, no request leaving localhost, a screenshot of every page
 under test-artifacts/ (repository root). The web app tests search an alias from the home
-page, download the agency's ledger, log in, preview and add a plan and find it listed.
+page, download the agency's ledger, log in, preview and add a plan and find it listed with
+its date added, and open an error page (styled, with the nav and the closest names).
 
 Skipped when chromium is missing (tools/install_browser.sh installs it) unless
 PLANKG_REQUIRE_BROWSER=1. Runs on the FAKE store; `store` → `embedded_store()` for real data.
@@ -11,6 +12,7 @@ PLANKG_REQUIRE_BROWSER=1. Runs on the FAKE store; `store` → `embedded_store()`
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import socket
 import threading
 import time
@@ -325,4 +327,37 @@ def test_log_in_upload_a_plan_and_see_it_listed(tab):
     listed = page.locator("#plans tbody tr", has_text=HELD_BACK)
     assert listed.count() == 1
     cells = listed.locator("td").all_inner_texts()
-    assert cells[2] == str(rows) and cells[3][:2] == "20"  # its tasks and the date added
+    today = dt.datetime.now(dt.UTC).date().isoformat()
+    assert cells[2] == str(rows) and cells[3] == today  # its tasks and the date added (UTC)
+    stamp = listed.locator("td.added time").get_attribute("datetime")
+    assert stamp is not None and stamp.startswith(today) and stamp.endswith("Z")
+    dated = page.locator("#plans td.added time").count()  # the ingested plans have dates too
+    assert dated == page.locator("#plans tbody tr").count() > 1
+    tab.shot("page-home-after-upload.png")
+
+
+def test_an_error_page_is_a_styled_site_page_with_a_way_back(tab):
+    """A misspelt agency in the address: the site's header and nav, the stylesheet applied,
+    the closest names as links, the wrong name in the search box; a link corrects it."""
+    page = tab.page
+    response = page.goto(tab.base + quote("/agency/科工信息局"), wait_until="load")
+    assert response is not None and response.status == 404
+    assert page.locator("header.site nav a").count() >= 3
+    assert page.locator("header.site nav a[href='/']").is_visible()
+    background = page.evaluate(
+        "getComputedStyle(document.querySelector('header.site')).backgroundColor"
+    )
+    assert background == "rgb(244, 246, 248)"  # /static/plankg.css was loaded and applies
+    assert page.evaluate("getComputedStyle(document.querySelector('#error')).borderTopStyle") == (
+        "solid"
+    )
+    message = page.inner_text("#error-message")
+    assert "没有找到单位" in message and "no agency" not in message  # a zh-CN browser
+    heading = page.inner_text("#closest >> xpath=preceding-sibling::h2[1]")
+    assert heading.index("相近的名称") < heading.index("Closest names")  # the page: both
+    assert page.input_value("#error-q") == "科工信息局"
+    assert page.locator("#way-back a[href='/']").count() == 1
+    tab.shot("page-error-404.png")
+    page.click("#closest a:text-is('科工信局')")
+    page.wait_for_url("**/agency/**")
+    assert page.inner_text("h1") == "平江县科技和工业信息化局"

@@ -233,3 +233,41 @@ def test_cli_version_and_a_missing_data_folder(tmp_path):
     assert version.exit_code == 0 and re.fullmatch(r"plankg \d+\.\d+\.\d+\n", version.output)
     missing = runner.invoke(cli, ["query", "leads", "科工信局", "--data", str(tmp_path / "no")])
     assert missing.exit_code == 2 and missing.output.startswith("错误：数据目录")
+
+
+def _visible(page: str) -> str:
+    body = page.split("<main>", 1)[1].split("</main>", 1)[0]
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body)).strip()
+
+
+def test_error_pages_are_site_pages_with_nav_a_way_back_and_the_closest_names(client):
+    """A misspelt agency: the site's stylesheet, header and nav, the message Chinese first,
+    the closest names as links to the same page, the search box holding the wrong name, and
+    links home. The same for a 409, a 422 and an unknown address."""
+    r = client.get("/agency/科工信息局")
+    page = r.text
+    assert r.status_code == 404 and r.headers["content-type"].startswith("text/html")
+    assert '<link rel="stylesheet" href="/static/plankg.css">' in page
+    assert '<header class="site">' in page and '<a href="/upload">' in page  # the nav
+    assert 'id="error-message"' in page and 'action="/search"' in page
+    text = _visible(page)
+    assert text.index("没有找到单位") < text.index("no agency called")
+    assert text.index("相近的名称") < text.index("Closest names")
+    closest = re.findall(r'<ul id="closest".*?</ul>', page, re.S)[0]
+    assert '<a href="/agency/%E7%A7%91%E5%B7%A5%E4%BF%A1%E5%B1%80">科工信局</a>' in closest
+    assert 'name="q" value="科工信息局"' in page  # the search box, ready to be corrected
+    assert '<a href="/">' in page.split('id="way-back"', 1)[1]
+    ambiguous = client.get("/agency/自然资源局")
+    assert ambiguous.status_code == 409 and 'id="candidates"' in ambiguous.text
+    assert '<header class="site">' in ambiguous.text and "名称不唯一" in ambiguous.text
+    bad = client.get("/agency/" + "科" * 201)
+    assert bad.status_code == 422 and "参数 <code>path.name</code>" in bad.text
+    nowhere = client.get("/no/such/page", headers={"Accept": "text/html"})
+    assert nowhere.status_code == 404 and '<header class="site">' in nowhere.text
+    assert _visible(nowhere.text).index("没有这个地址") < _visible(nowhere.text).index("no such")
+    english = client.get(
+        "/agency/科工信息局", headers={"Accept-Language": "en", "Accept": "text/html"}
+    )
+    assert "no agency called" in english.text and "没有找到单位" not in english.text
+    json_body = client.get("/agency/科工信息局", headers=JSON).json()  # JSON stays JSON
+    assert json_body["error"]["code"] == "unknown_agency"

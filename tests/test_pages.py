@@ -76,6 +76,13 @@ def test_home_lists_plans_agencies_jurisdictions_and_links_every_view(client, st
     for p in plans:
         assert p.title in text and f"{p.jurisdiction}" in text
     assert HELD_BACK not in page
+    # every ingested plan shows the date the store recorded for it, and /plans lists the same
+    added = store.rdf.added_dates()
+    assert sorted(added) == [p.doc for p in plans]
+    shown = re.findall(r'<td class="added"><time datetime="([^"]+)"', page)
+    assert shown == [added[p.doc] for p in plans]
+    listing = client.get("/plans").json()
+    assert [(p["doc"], p["added"]) for p in listing] == [(p.doc, added[p.doc]) for p in plans]
     # agencies busiest first: the same order as the store's load answer
     names = re.findall(r'<td><a href="/agency/[^"]+">([^<]+)</a></td>', page)
     busiest = [r.agency.name for r in store.load()]
@@ -286,7 +293,10 @@ def test_upload_previews_without_writing_then_adds_and_lists_it(writable):
     assert added.status_code == 200 and 'id="added"' in added.text
     home = c.get("/").text
     row = home.split(f'<div class="small">{HELD_BACK}</div>', 1)[1].split("</tr>", 1)[0]
-    assert re.search(r"<td>\d{4}-\d{2}-\d{2}</td>", row)  # the date it was added
+    stamp = re.search(r'<time datetime="([^"]+)"[^>]*>(\d{4}-\d{2}-\d{2})</time>', row)
+    assert stamp and stamp.group(1).startswith(stamp.group(2))  # the date it was added
+    listed = {p["doc"]: p for p in c.get("/plans").json()}
+    assert listed[HELD_BACK]["added"] == stamp.group(1) == listed[HELD_BACK]["updated"]
     assert (writable / "uploads" / HELD_BACK).read_bytes() == content
     again = c.post("/upload/add", data={"csrf": csrf, "draft": draft})
     assert again.status_code == 410  # a draft is added once
@@ -334,7 +344,7 @@ def test_upload_preview_reads_docx_and_explains_files_it_cannot_use(writable):
     assert re.search(r'<button type="submit"\s+disabled', empty.text)
     draft = re.search(r'name="draft" value="([^"]+)"', empty.text).group(1)
     refused = c.post("/upload/add", data={"csrf": csrf, "draft": draft})
-    assert refused.status_code == 422 and "未加入" in refused.text
+    assert refused.status_code == 422 and "无法添加该方案" in refused.text
     assert "note.txt" not in c.get("/").text
 
 

@@ -240,7 +240,10 @@ def _unguarded_service(conn, store_dir: str, query: str) -> None:
 class _GoneFile:
     """A read-only handle whose file list is stale: its first query fails as RocksDB says."""
 
-    def query(self, text):
+    def named_graphs(self):
+        return iter(())
+
+    def query(self, text, **options):
         raise OSError(
             "Corruption: IO error: No such file or directory: While open a file for random "
             "read: store/000009.sst: No such file or directory"

@@ -23,7 +23,12 @@ from plankg.graph.store import AgencyInfo, AgencyRef, LoadRow, PlanInfo, Store, 
 @dataclass(frozen=True)
 class PlanRow:
     plan: PlanInfo
-    added: str | None  # date the plan was added, when the library knows it
+    added: str | None  # when the plan was first added (UTC, ISO 8601), if the store records it
+
+    @property
+    def added_day(self) -> str:
+        """The date part (`2026-12-03`), what the home page's column shows."""
+        return (self.added or "")[:10]
 
 
 @dataclass(frozen=True)

@@ -18,33 +18,39 @@ def register(app: typer.Typer) -> None:
     def export(
         what: Annotated[
             Literal["matrix", "ledger", "indicators", "conflicts", "load-chart", "graphml", "gexf"],
-            typer.Argument(help="Which export."),
+            typer.Argument(help="导出哪一种。 Which export."),
         ],
-        out: Annotated[Path, typer.Option("--out", "-o", help="File to write.")],
+        out: Annotated[Path, typer.Option("--out", "-o", help="输出文件。 File to write.")],
         format: Annotated[
             Literal["csv", "xlsx", "png", "svg", "graphml", "gexf"] | None,
-            typer.Option("--format", "-f", help="Default: from the --out suffix, else csv."),
+            typer.Option(
+                "--format", "-f", help="格式（默认：按 --out 的后缀，否则 csv）。 Format."
+            ),
         ] = None,
         jurisdiction: Jurisdiction = None,
         plan: Plan = None,
         agency: Annotated[
-            str | None, typer.Option(help="Ledger of one agency; matrix row+column of one.")
+            str | None, typer.Option(help="台账：只含此单位；矩阵：此单位的行和列。 One agency.")
         ] = None,
         role: Annotated[
-            Literal["lead", "assist", "any"], typer.Option(help="Ledger: the agency's role.")
+            Literal["lead", "assist", "any"],
+            typer.Option(help="台账：该单位的职责（lead、assist、any）。 Role."),
         ] = "any",
-        min_count: Annotated[int, typer.Option(min=1, help="Matrix: drop smaller cells.")] = 1,
+        min_count: Annotated[
+            int, typer.Option(min=1, help="矩阵：去掉小于此数的格子。 Matrix: drop smaller cells.")
+        ] = 1,
         mode: Annotated[
             Literal["lead_assist", "co"],
-            typer.Option(help="Matrix: lead→assist counts, or co-assignment (symmetric)."),
+            typer.Option(help="矩阵：牵头→配合计数，或共同承担（对称）。 Matrix mode."),
         ] = "lead_assist",
         subject: Annotated[
-            str | None, typer.Option(help="Indicators/conflicts: subject contains this.")
+            str | None,
+            typer.Option(help="指标与一致性检查：主体包含此文字。 Subject contains this."),
         ] = None,
         data: Data = Path("build"),
     ) -> None:
-        """Matrix, ledger, indicators, conflicts (CSV/XLSX/PNG), the load chart (PNG/SVG) or
-        the graph (GraphML/GEXF)."""
+        """导出协同矩阵、任务台账、指标汇总、一致性检查（CSV/XLSX/PNG）、负荷图（PNG/SVG）或图（GraphML/GEXF）。
+        Matrix, ledger, indicators, conflicts, the load chart or the graph, as files."""
         from plankg.viz.files import FORMATS, ExportError, render_export
 
         store = open_store(data)

@@ -79,21 +79,35 @@ def _table(plans: list[Plan]) -> str:
 def register(app: typer.Typer) -> None:
     @app.command()
     def extract(
-        files: Annotated[list[str], typer.Argument(help="Plan files, folders or globs.")],
-        format: Annotated[str, typer.Option("--format", "-f", help="jsonl or table")] = "jsonl",
+        files: Annotated[
+            list[str],
+            typer.Argument(help="方案文件、文件夹或通配符。 Plan files, folders or globs."),
+        ],
+        format: Annotated[
+            str, typer.Option("--format", "-f", help="输出格式：jsonl 或 table。 Output format.")
+        ] = "jsonl",
         jurisdiction: Annotated[
-            str | None, typer.Option(help="Override the detected jurisdiction.")
+            str | None,
+            typer.Option(help="指定辖区，代替自动识别。 Override the detected jurisdiction."),
         ] = None,
-        title: Annotated[str | None, typer.Option(help="Override the detected title.")] = None,
+        title: Annotated[
+            str | None, typer.Option(help="指定标题，代替自动识别。 Override the detected title.")
+        ] = None,
         source_url: Annotated[
             str | None,
-            typer.Option(help="The web address the file was saved from (all files)."),
+            typer.Option(
+                help="文件的来源网址（用于全部文件）。 The web address the files were saved from."
+            ),
         ] = None,
         with_groups: Annotated[
-            bool, typer.Option("--with-groups", help="Also print working groups (jsonl).")
+            bool,
+            typer.Option(
+                "--with-groups", help="同时输出工作专班（jsonl）。 Also print working groups."
+            ),
         ] = False,
     ) -> None:
-        """Extract tasks, goals and assignments from plans; warnings go to stderr."""
+        """从方案中抽取任务、目标和责任分工；提示写到 stderr。
+        Extract tasks, goals and assignments from plans; warnings go to stderr."""
         if format not in ("jsonl", "table"):
             raise typer.BadParameter("format must be jsonl or table", param_hint="--format")
         urls = {p.name: source_url for p in discover_plans(files).files} if source_url else None
@@ -112,12 +126,19 @@ def register(app: typer.Typer) -> None:
     def eval_(
         files: Annotated[
             list[str] | None,
-            typer.Argument(help="Plans (default: the gold folder's docs/, else data/plans/)."),
+            typer.Argument(
+                help="方案（默认：金标准文件夹的 docs/，否则 data/plans/）。 Plans to score."
+            ),
         ] = None,
-        gold: Annotated[Path, typer.Option(help="Folder of gold files.")] = Path("tests/gold"),
-        json_out: Annotated[bool, typer.Option("--json", help="Print scores as JSON.")] = False,
+        gold: Annotated[
+            Path, typer.Option(help="金标准文件所在文件夹。 Folder of gold files.")
+        ] = Path("tests/gold"),
+        json_out: Annotated[
+            bool, typer.Option("--json", help="以 JSON 输出得分。 Print scores as JSON.")
+        ] = False,
     ) -> None:
-        """Precision, recall and F1 of extraction against the gold files.
+        """对照金标准文件评估抽取的精确率、召回率和 F1。
+        Precision, recall and F1 of extraction against the gold files.
 
         A gold folder may hold `sources.csv` (file, url, jurisdiction): the urls are passed to
         extraction as each file's web address, and the share of plans whose jurisdiction was
@@ -130,13 +151,13 @@ def register(app: typer.Typer) -> None:
             }
             typer.echo(json.dumps(payload, indent=2))
         else:
-            typer.echo(f"== {gold} ({len(run.plans)} plans)")
+            typer.echo(f"== {gold}（{len(run.plans)} 个方案 plans）")
             typer.echo(format_scores(run.scores))
             for p in run.plans:
                 want = run.truth.get(p.doc)
                 got = "".join(p.jurisdiction_path) or None
                 if want is not None and got != want:
-                    typer.echo(f"   jurisdiction {p.doc}: got {got}, want {want}")
+                    typer.echo(f"   辖区 jurisdiction {p.doc}：识别为 got {got}，应为 want {want}")
         for e in run.errors:
             typer.echo(file_line("error", e), err=True)
         if run.errors:

@@ -28,20 +28,31 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def ingest(
         paths: Annotated[
-            list[str] | None, typer.Argument(help="Plan files, folders or globs.")
+            list[str] | None,
+            typer.Argument(help="方案文件、文件夹或通配符。 Plan files, folders or globs."),
         ] = None,
-        out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("build"),
-        jurisdiction: Annotated[str | None, typer.Option(help="Override the jurisdiction.")] = None,
-        title: Annotated[str | None, typer.Option(help="Override the title.")] = None,
+        out: Annotated[
+            Path, typer.Option("--out", "-o", help="输出文件夹。 Output folder.")
+        ] = Path("build"),
+        jurisdiction: Annotated[
+            str | None, typer.Option(help="指定辖区。 Override the jurisdiction.")
+        ] = None,
+        title: Annotated[str | None, typer.Option(help="指定标题。 Override the title.")] = None,
         jobs: Annotated[
             int | None,
-            typer.Option("--jobs", "-j", min=1, help="Worker processes (default: the cores)."),
+            typer.Option(
+                "--jobs", "-j", min=1, help="工作进程数（默认：CPU 核数）。 Worker processes."
+            ),
         ] = None,
         index: Annotated[
-            bool, typer.Option(help="Also save the serving index, so `plankg serve` starts fast.")
+            bool,
+            typer.Option(
+                help="同时保存服务索引，使 `plankg serve` 启动更快。 Also save the serving index."
+            ),
         ] = True,
     ) -> None:
-        """Extract plans into the RDF store build/store/ and write build/plankg.ttl, .jsonld
+        """抽取方案写入 RDF 存储 build/store/，并由它生成 build/plankg.ttl、.jsonld 和排序的 .nt。
+        Extract plans into the RDF store build/store/ and write build/plankg.ttl, .jsonld
         and sorted .nt from it."""
         from plankg.graph.data_lock import DataFolderLocked, DataLock
 
@@ -49,7 +60,7 @@ def register(app: typer.Typer) -> None:
         try:
             lock.acquire()  # a server on this folder would have its store swapped under it
         except DataFolderLocked as exc:
-            typer.echo(f"error: {exc}", err=True)
+            typer.echo(error_line("error", message=str(exc)), err=True)
             raise typer.Exit(2) from exc
         summary = run_ingest(
             paths or ["data/plans"],
@@ -72,7 +83,7 @@ def register(app: typer.Typer) -> None:
             from plankg.graph.embedded_snapshot import SNAPSHOT
 
             EmbeddedStore.open(out)  # builds the serving indexes once and saves them
-            typer.echo(f"wrote {out / SNAPSHOT} (serving index)")
+            typer.echo(say("wrote_index", path=out / SNAPSHOT))
         if not summary.plans:
             typer.echo(error_line("nothing_ingested"), err=True)
             raise typer.Exit(1)
@@ -81,9 +92,12 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def validate(
-        data: Annotated[Path, typer.Option(help="Folder with plankg.nt.")] = Path("build"),
+        data: Annotated[
+            Path, typer.Option(help="含 plankg.nt 的文件夹。 Folder with plankg.nt.")
+        ] = Path("build"),
     ) -> None:
-        """Validate the graph against the SHACL shapes (ontology/shapes.ttl)."""
+        """用 SHACL 约束（ontology/shapes.ttl）校验图谱。
+        Validate the graph against the SHACL shapes (ontology/shapes.ttl)."""
         from plankg.ontology.validate import validate as shacl_validate
 
         try:

@@ -20,33 +20,55 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def load(
         neo4j: Annotated[
-            str | None, typer.Option("--neo4j", help="Bolt URI (default: $NEO4J_URI).")
+            str | None, typer.Option("--neo4j", help="Bolt 地址（默认：$NEO4J_URI）。 Bolt URI.")
         ] = None,
-        user: Annotated[str | None, typer.Option(help="Default: $NEO4J_USER or neo4j.")] = None,
-        password: Annotated[str | None, typer.Option(help="Default: $NEO4J_PASSWORD.")] = None,
+        user: Annotated[
+            str | None, typer.Option(help="默认：$NEO4J_USER 或 neo4j。 Default: $NEO4J_USER.")
+        ] = None,
+        password: Annotated[
+            str | None, typer.Option(help="默认：$NEO4J_PASSWORD。 Default: $NEO4J_PASSWORD.")
+        ] = None,
         database: Annotated[
             str | None,
-            typer.Option(help="Neo4j database (default: $NEO4J_DATABASE or the server's)."),
+            typer.Option(
+                help="Neo4j 数据库（默认：$NEO4J_DATABASE 或服务器默认库）。 Neo4j database."
+            ),
         ] = None,
-        data: Annotated[Path, typer.Option(help="Folder with plankg.nt.")] = Path("build"),
+        data: Annotated[
+            Path, typer.Option(help="含 plankg.nt 的文件夹。 Folder with plankg.nt.")
+        ] = Path("build"),
         plan: Annotated[
-            str | None, typer.Option(help="Reload only this plan's subgraph (document name).")
+            str | None,
+            typer.Option(help="只重新导入此方案的子图（文件名）。 Reload only this plan."),
         ] = None,
-        batch_size: Annotated[int, typer.Option(min=1, help="Rows per UNWIND batch.")] = 1000,
+        batch_size: Annotated[
+            int, typer.Option(min=1, help="每个 UNWIND 批次的行数。 Rows per UNWIND batch.")
+        ] = 1000,
         max_batch_bytes: Annotated[
-            int | None, typer.Option(help="Also cut batches at this many encoded bytes.")
+            int | None,
+            typer.Option(
+                help="批次编码后达到此字节数也切分。 Also cut batches at this many bytes."
+            ),
         ] = None,
         schema: Annotated[
-            bool, typer.Option("--schema/--no-schema", help="Create uniqueness constraints.")
+            bool,
+            typer.Option(
+                "--schema/--no-schema", help="创建唯一性约束。 Create uniqueness constraints."
+            ),
         ] = True,
         cypher_out: Annotated[
-            Path | None, typer.Option(help="Write a .cypher script instead of/as well as loading.")
+            Path | None,
+            typer.Option(help="写出 .cypher 脚本（代替或同时导入）。 Write a .cypher script."),
         ] = None,
         csv_out: Annotated[
-            Path | None, typer.Option(help="Write neo4j-admin import CSVs into this folder.")
+            Path | None,
+            typer.Option(
+                help="把 neo4j-admin import 所需 CSV 写入此文件夹。 Write neo4j-admin import CSVs."
+            ),
         ] = None,
     ) -> None:
-        """Load build/ into Neo4j with batched UNWIND…MERGE (idempotent), or export it.
+        """把 build/ 导入 Neo4j（分批 UNWIND…MERGE，可重复执行），或导出为文件。
+        Load build/ into Neo4j with batched UNWIND…MERGE (idempotent), or export it.
 
         Rows are streamed from plankg.nt (no in-memory graph), so loading needs far less memory
         than serving the same graph."""

@@ -39,15 +39,25 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def query(
         what: Annotated[Literal["leads", "assists", "agency", "park"], typer.Argument()],
-        name: Annotated[str, typer.Argument(help="Agency (any alias) or park name.")],
-        jurisdiction: Annotated[str | None, typer.Option(help="Disambiguate a name.")] = None,
-        plan: Annotated[str | None, typer.Option(help="Only this plan (document name).")] = None,
-        data: Annotated[Path, typer.Option(help="Folder written by `plankg ingest`.")] = Path(
-            "build"
-        ),
-        as_json: Annotated[bool, typer.Option("--json", help="JSON for scripts.")] = False,
+        name: Annotated[
+            str,
+            typer.Argument(help="单位（任一简称）或园区名称。 Agency (any alias) or park name."),
+        ],
+        jurisdiction: Annotated[
+            str | None, typer.Option(help="辖区，用于区分同名单位。 Disambiguate a name.")
+        ] = None,
+        plan: Annotated[
+            str | None, typer.Option(help="只看此方案（文件名）。 Only this plan (document name).")
+        ] = None,
+        data: Annotated[
+            Path, typer.Option(help="`plankg ingest` 生成的文件夹。 Folder written by ingest.")
+        ] = Path("build"),
+        as_json: Annotated[
+            bool, typer.Option("--json", help="输出 JSON，供脚本使用。 JSON for scripts.")
+        ] = False,
     ) -> None:
-        """Ask the graph: tasks an agency leads or assists, an agency card, a park's projects."""
+        """查询图谱：单位牵头或配合的任务、单位信息、园区的项目。
+        Ask the graph: tasks an agency leads or assists, an agency card, a park's projects."""
         store = open_store(data)
         check_filters(store, plan=plan, jurisdiction=jurisdiction)
 

@@ -93,27 +93,39 @@ def register(app: typer.Typer) -> None:
     def serve(
         host: Annotated[
             str | None,
-            typer.Option(help="Interface to listen on (default: $PLANKG_HOST or 127.0.0.1)."),
+            typer.Option(
+                help="监听地址（默认：$PLANKG_HOST 或 127.0.0.1）。 Interface to listen on."
+            ),
         ] = None,
         port: Annotated[
             int | None,
-            typer.Option(min=1, max=65535, help="Port (default: $PLANKG_PORT or 8000)."),
+            typer.Option(min=1, max=65535, help="端口（默认：$PLANKG_PORT 或 8000）。 Port."),
         ] = None,
         store: Annotated[
-            Literal["memory", "neo4j"], typer.Option(help="Which store answers.")
+            Literal["memory", "neo4j"],
+            typer.Option(help="由哪个存储回答：memory 或 neo4j。 Which store answers."),
         ] = "memory",
-        data: Annotated[Path, typer.Option(help="Folder written by `plankg ingest`.")] = Path(
-            "build"
-        ),
-        neo4j_uri: Annotated[str | None, typer.Option(help="Default: $NEO4J_URI.")] = None,
-        user: Annotated[str | None, typer.Option(help="Default: $NEO4J_USER.")] = None,
-        password: Annotated[str | None, typer.Option(help="Default: $NEO4J_PASSWORD.")] = None,
+        data: Annotated[
+            Path, typer.Option(help="`plankg ingest` 生成的文件夹。 Folder written by ingest.")
+        ] = Path("build"),
+        neo4j_uri: Annotated[
+            str | None, typer.Option(help="默认：$NEO4J_URI。 Default: $NEO4J_URI.")
+        ] = None,
+        user: Annotated[
+            str | None, typer.Option(help="默认：$NEO4J_USER。 Default: $NEO4J_USER.")
+        ] = None,
+        password: Annotated[
+            str | None, typer.Option(help="默认：$NEO4J_PASSWORD。 Default: $NEO4J_PASSWORD.")
+        ] = None,
         database: Annotated[
             str | None,
-            typer.Option(help="Neo4j database (default: $NEO4J_DATABASE or the server's)."),
+            typer.Option(
+                help="Neo4j 数据库（默认：$NEO4J_DATABASE 或服务器默认库）。 Neo4j database."
+            ),
         ] = None,
     ) -> None:
-        """Serve the JSON API, SPARQL, views and exports."""
+        """启动网页应用、JSON 接口、SPARQL、视图和导出服务。
+        Serve the web app, the JSON API, SPARQL, views and exports."""
         import uvicorn
 
         from plankg.graph.data_lock import DataFolderLocked
@@ -135,7 +147,7 @@ def register(app: typer.Typer) -> None:
         except (FileNotFoundError, DataFolderLocked) as exc:
             sock.close()
             if isinstance(exc, DataFolderLocked):
-                typer.echo(error_line("cli_error", message=str(exc)), err=True)
+                typer.echo(error_line("error", message=str(exc)), err=True)
             else:
                 typer.echo(error_line("data_missing", path=data), err=True)
                 typer.echo(f"  ({exc})", err=True)

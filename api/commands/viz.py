@@ -13,16 +13,23 @@ from plankg.graph.lookup import check_filters
 from plankg.graph.store import Store
 from plankg.viz.page import DEFAULT_NODE_BUDGET
 
-Out = Annotated[Path, typer.Option("--out", "-o", help="HTML file to write.")]
-Jurisdiction = Annotated[str | None, typer.Option(help="Only this jurisdiction, e.g. 平江县.")]
-Plan = Annotated[str | None, typer.Option(help="Only this plan (document name or stem).")]
+Out = Annotated[Path, typer.Option("--out", "-o", help="输出的 HTML 文件。 HTML file to write.")]
+Jurisdiction = Annotated[
+    str | None, typer.Option(help="只看此辖区，如 平江县。 Only this jurisdiction.")
+]
+Plan = Annotated[
+    str | None, typer.Option(help="只看此方案（文件名或去掉后缀的名称）。 Only this plan.")
+]
 Role = Annotated[
-    Literal["lead", "assist", "any"], typer.Option(help="Count tasks the agency leads/assists.")
+    Literal["lead", "assist", "any"],
+    typer.Option(help="统计单位牵头或配合的任务（lead、assist、any）。 Role."),
 ]
 MaxNodes = Annotated[
-    int, typer.Option(min=10, help="Node budget; above it the view aggregates and says so.")
+    int, typer.Option(min=10, help="节点上限；超出时视图合并节点并注明。 Node budget.")
 ]
-Data = Annotated[Path, typer.Option(help="Folder written by `plankg ingest`.")]
+Data = Annotated[
+    Path, typer.Option(help="`plankg ingest` 生成的文件夹。 Folder written by ingest.")
+]
 
 
 def open_store(data: Path) -> Store:
@@ -52,7 +59,9 @@ def _write(out: Path, page: str) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    viz = typer.Typer(help="Interactive network views as offline HTML pages.", no_args_is_help=True)
+    viz = typer.Typer(
+        help="交互式网络视图，生成可离线打开的 HTML 页面。 Offline views.", no_args_is_help=True
+    )
     app.add_typer(viz, name="viz")
 
     @viz.command("load")
@@ -64,7 +73,8 @@ def register(app: typer.Typer) -> None:
         max_nodes: MaxNodes = DEFAULT_NODE_BUDGET,
         data: Data = Path("build"),
     ) -> None:
-        """Cross-agency load: agencies sized by tasks, edges lead → assisting agency."""
+        """跨单位任务负荷：节点大小按任务数，边从牵头单位指向配合单位。
+        Cross-agency load: agencies sized by tasks, edges lead → assisting agency."""
         from plankg.viz.load_view import load_page
 
         store = checked_store(data, plan, jurisdiction)
@@ -72,7 +82,9 @@ def register(app: typer.Typer) -> None:
 
     @viz.command("agency")
     def agency(
-        name: Annotated[str, typer.Argument(help="Agency name, any alias, or IRI.")],
+        name: Annotated[
+            str, typer.Argument(help="单位名称、任一简称或 IRI。 Agency name, alias or IRI.")
+        ],
         out: Out,
         jurisdiction: Jurisdiction = None,
         plan: Plan = None,
@@ -80,7 +92,8 @@ def register(app: typer.Typer) -> None:
         max_nodes: MaxNodes = DEFAULT_NODE_BUDGET,
         data: Data = Path("build"),
     ) -> None:
-        """One agency: the tasks it leads and assists, their targets, its partner agencies."""
+        """单个单位：牵头和配合的任务、目标指标、协同单位。
+        One agency: the tasks it leads and assists, their targets, its partner agencies."""
         from plankg.viz.agency_view import agency_page
 
         store = checked_store(data, plan, jurisdiction)
@@ -94,7 +107,8 @@ def register(app: typer.Typer) -> None:
         max_nodes: MaxNodes = DEFAULT_NODE_BUDGET,
         data: Data = Path("build"),
     ) -> None:
-        """Parks with their located-in projects and the tasks that mention them."""
+        """园区及其中的项目和提到它们的任务。
+        Parks with their located-in projects and the tasks that mention them."""
         from plankg.viz.parks_view import parks_page
 
         store = checked_store(data, plan, jurisdiction)
