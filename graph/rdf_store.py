@@ -10,7 +10,10 @@ still states them. The default graph holds the union of the plan graphs, each tr
 queries run on it: Oxigraph's own union-of-graphs mode answers a triple once per graph that
 holds it (an agency named by four plans came back four times). Every write keeps the default
 graph equal to that union, in the same transaction. One housekeeping graph,
-`<urn:plankg:store>`, holds the store's id and version; queries do not see it.
+`<urn:plankg:store>` (META), holds the store's id and version and, for each plan written
+through `replace_plan` / `remove_plan`, the version of its last write (a tombstone when that
+write removed it): a start-up replays only the plans written since its index snapshot.
+Queries and the derived files do not see it (they read the default graph).
 
 Calls (the API's upload/delete path codes against these):
 
@@ -21,6 +24,8 @@ Calls (the API's upload/delete path codes against these):
   (all or nothing), then `flush()`. `triples` are pyoxigraph `Triple`s or N-Triples lines
   (`ingest.rdf.plan_lines`);
 - `version()`: changes with every write (written in the same transaction as the write);
+  `written_since(version)`: the plans written after `version`, in order of their last
+  write, with a flag for the removed ones (from META, stamped in the write's transaction);
   `state()` is (store id, version): a rebuilt store gets a new id, so files derived from
   an older store are never taken for current;
 - `describe(iri)`: that resource's triples; `serialize(triples, fmt)` with the project's
@@ -54,6 +59,8 @@ STORE_DIR = "store"
 NT, TTL, JSONLD, DERIVED = "plankg.nt", "plankg.ttl", "plankg.jsonld", "derived.json"
 META = "urn:plankg:store"
 _VERSION, _ID = "urn:plankg:version", "urn:plankg:id"
+# per plan graph in META: the version of its last write, its doc, and a tombstone if removed
+_WRITTEN, _DOC, _REMOVED = "urn:plankg:written", "urn:plankg:doc", "urn:plankg:removed"
 _XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 FORMATS = {
     "turtle": ox.RdfFormat.TURTLE,
@@ -102,6 +109,19 @@ def _bump_version() -> str:
     )
 
 
+def _stamp_plan(doc: str, *, removed: bool) -> str:
+    """The update (after the version bump, in the same SPARQL Update) recording in META that
+    plan `doc` was written at the new version, with a tombstone when the write removed it."""
+    g, doc_literal = graph_name(doc), str(ox.Literal(doc))
+    tombstone = f" ; <{_REMOVED}> true" if removed else ""
+    return (
+        f"DELETE {{ GRAPH <{META}> {{ <{g}> ?p ?x }} }} WHERE {{ GRAPH <{META}> {{ <{g}> ?p ?x "
+        f"FILTER(?p IN (<{_WRITTEN}>, <{_DOC}>, <{_REMOVED}>)) }} }} ;\n"
+        f"INSERT {{ GRAPH <{META}> {{ <{g}> <{_WRITTEN}> ?v ; <{_DOC}> {doc_literal}{tombstone} }} }} "
+        f"WHERE {{ GRAPH <{META}> {{ <{META}> <{_VERSION}> ?v }} }}"
+    )
+
+
 class RdfStore:
     """A pyoxigraph store holding one named graph per plan (see the module docstring)."""
 
@@ -143,6 +163,16 @@ class RdfStore:
     def state(self) -> tuple[str, int]:
         """(store id, version): what derived files record to know they are current."""
         return self._meta(_ID) or "", self.version()
+
+    def written_since(self, version: int) -> list[tuple[int, str, bool]]:
+        """(version, doc, removed) of each plan whose last write came after `version`, oldest
+        first (META's stamps; plans bulk-loaded by `plankg ingest` have none)."""
+        rows = self.store.query(
+            f"SELECT ?v ?doc ?gone WHERE {{ GRAPH <{META}> {{ ?g <{_WRITTEN}> ?v ; <{_DOC}> ?doc "
+            f"OPTIONAL {{ ?g <{_REMOVED}> ?gone }} FILTER(?v > {int(version)}) }} }}"
+        )
+        found = [(int(r["v"].value), str(r["doc"].value), r["gone"] is not None) for r in rows]
+        return sorted(found)
 
     def plans(self) -> list[str]:
         """The docs of the plans in the store, sorted."""
@@ -186,7 +216,8 @@ class RdfStore:
         body = "".join(as_line(t) for t in triples)
         self._update(
             f"{_unshare(g)} ;\nDROP SILENT GRAPH <{g}> ;\n"
-            f"INSERT DATA {{ GRAPH <{g}> {{\n{body}}} }} ;\nINSERT DATA {{\n{body}}} ;"
+            f"INSERT DATA {{ GRAPH <{g}> {{\n{body}}} }} ;\nINSERT DATA {{\n{body}}} ;",
+            _stamp_plan(doc, removed=False),
         )
 
     def remove_plan(self, doc: str) -> bool:
@@ -194,11 +225,14 @@ class RdfStore:
         if not self.has_plan(doc):
             return False
         g = graph_name(doc)
-        self._update(f"{_unshare(g)} ;\nDROP SILENT GRAPH <{g}> ;")
+        self._update(f"{_unshare(g)} ;\nDROP SILENT GRAPH <{g}> ;", _stamp_plan(doc, removed=True))
         return True
 
-    def _update(self, operations: str) -> None:
-        self.store.update(f"{operations}\n{_bump_version()}")
+    def _update(self, operations: str, stamp: str = "") -> None:
+        """`operations`, the version bump, then `stamp` (which reads the new version): one
+        SPARQL Update, so one transaction."""
+        after = f" ;\n{stamp}" if stamp else ""
+        self.store.update(f"{operations}\n{_bump_version()}{after}")
         self.store.flush()
 
     def bulk_load(self, plans: Iterable[tuple[str, Iterable[str]]]) -> int:
