@@ -18,6 +18,7 @@ Runs are serialised in one background thread, once per burst of writes (`Derived
 from __future__ import annotations
 
 import argparse
+import contextlib
 import ctypes
 import logging
 import os
@@ -65,10 +66,8 @@ def write_in_child(rdf_store: RdfStore, data_dir: Path, *, snapshot: bool) -> tu
 def _die_with_parent(parent: int) -> None:
     """SIGKILL this process when the server dies (a server killed with -9 must not leave a
     child renaming files into a folder the next start is repairing)."""
-    try:
+    with contextlib.suppress(OSError, AttributeError):  # not Linux: the check below holds
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):  # not Linux: the parent check below still holds
-        pass
     if os.getppid() != parent:
         os._exit(1)
 

@@ -113,11 +113,12 @@ def _stamp_plan(doc: str, *, removed: bool) -> str:
     """The update (after the version bump, in the same SPARQL Update) recording in META that
     plan `doc` was written at the new version, with a tombstone when the write removed it."""
     g, doc_literal = graph_name(doc), str(ox.Literal(doc))
-    tombstone = f" ; <{_REMOVED}> true" if removed else ""
+    facts = f"<{g}> <{_WRITTEN}> ?v ; <{_DOC}> {doc_literal}"
+    facts += f" ; <{_REMOVED}> true" if removed else ""
     return (
         f"DELETE {{ GRAPH <{META}> {{ <{g}> ?p ?x }} }} WHERE {{ GRAPH <{META}> {{ <{g}> ?p ?x "
         f"FILTER(?p IN (<{_WRITTEN}>, <{_DOC}>, <{_REMOVED}>)) }} }} ;\n"
-        f"INSERT {{ GRAPH <{META}> {{ <{g}> <{_WRITTEN}> ?v ; <{_DOC}> {doc_literal}{tombstone} }} }} "
+        f"INSERT {{ GRAPH <{META}> {{ {facts} }} }} "
         f"WHERE {{ GRAPH <{META}> {{ <{META}> <{_VERSION}> ?v }} }}"
     )
 
