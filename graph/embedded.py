@@ -389,6 +389,20 @@ class EmbeddedStore(IndexBuilder):
         return sorted(out, key=lambda i: i.name)
 
     def plans(self) -> list[PlanInfo]:
+        """Every plan, sorted by doc. Kept between writes (`plans_memo`): `/health` asks for
+        it every few seconds, and counting the tasks of 1,000 plans took 15-60 ms."""
+        memo = self.plans_memo()
+        if memo is None:
+            memo = self._plans_memo = tuple(self.plan_infos())
+        return list(memo)
+
+    def plans_memo(self) -> tuple[PlanInfo, ...] | None:
+        """The plan list as of the last completed write, or None: readable without the read
+        lock (`Guarded`), since a write replaces it whole at its end."""
+        return self.__dict__.get("_plans_memo")
+
+    def plan_infos(self) -> list[PlanInfo]:
+        """The plan list computed from the graph (the write path refreshes the memo with it)."""
         out = []
         per_plan = Counter(self.g.nodes[t].get("plan") for t in self.by_type["Task"])
         for p in self.by_type["Plan"]:
