@@ -188,7 +188,7 @@ def test_the_plan_list_answers_while_a_write_holds_the_indexes(data):
     before = guarded.plans()
     got: list = []
     with guarded.write() as store:
-        store.remove_plan  # the exclusive side is held: ordinary reads would wait now
+        assert store is guarded.wrapped  # the exclusive side is held: reads wait now
         reader = threading.Thread(target=lambda: got.append(guarded.plans()))
         reader.start()
         reader.join(5)
