@@ -9,7 +9,8 @@ lock held, one consistent committed state) in `<data>/.checkpoint-*/` and a chil
 writes the files from that checkpoint; they record its state, so they are never taken for a
 newer one. With `snapshot=True` the child also builds the indexes from the file it just
 wrote and saves the snapshot of that state (the server then replays fewer plans at start).
-The child dies with the server (PR_SET_PDEATHSIG); a checkpoint left by a crash is removed
+The child runs at a lower CPU priority (nice 10) and dies with the server
+(PR_SET_PDEATHSIG); a checkpoint left by a crash is removed
 by the start-up repair, which also rewrites files older than the store.
 
 Runs are serialised in one background thread, once per burst of writes (`DerivedWriter`).
@@ -81,6 +82,7 @@ def child_main(argv: list[str] | None = None) -> int:
     parser.add_argument("--snapshot", action="store_true")
     args = parser.parse_args(argv)
     _die_with_parent(args.parent)
+    os.nice(10)  # background work: the server's requests and the upload worker come first
     tempfile.tempdir = str(args.checkpoint)  # the sort spool too: removed with the checkpoint
     rdf = RdfStore.open(args.checkpoint)
     state = rdf.state()
