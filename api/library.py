@@ -144,8 +144,7 @@ class DataLibrary:
             staged = self.uploads / PENDING / doc
             atomic_write(staged, content)
             try:
-                with self.quiesce():
-                    self.rdf_store.replace_plan(doc, lines)
+                self._transaction(lambda: self.rdf_store.replace_plan(doc, lines))
             except BaseException:
                 staged.unlink(missing_ok=True)
                 raise
@@ -160,8 +159,7 @@ class DataLibrary:
         with self._write:
             if doc not in self.catalog.sha_of:
                 raise KeyError(doc)
-            with self.quiesce():
-                self.rdf_store.remove_plan(doc)
+            self._transaction(lambda: self.rdf_store.remove_plan(doc))
             del self.catalog.sha_of[doc]
             (self.uploads / doc).unlink(missing_ok=True)
             self._update_indexes(doc, None)
@@ -222,6 +220,20 @@ class DataLibrary:
                 "the file",
                 clash,
             )
+
+    def _transaction(self, write: Callable[[], Any]) -> None:
+        """One store write inside `quiesce()`. If resuming the readers fails after the write
+        committed (the store's version moved), the write stands and the rest of the change
+        (catalog, indexes, files) must follow it: the error is logged, not raised (raising
+        left the indexes and catalog behind the store until a restart)."""
+        before = self.rdf_store.version()
+        try:
+            with self.quiesce():
+                write()
+        except Exception:
+            if self.rdf_store.version() == before:
+                raise  # nothing was written: the request fails as a whole
+            log.exception("the store write committed; resuming the paused readers failed")
 
     def _update_indexes(self, doc: str, lines: list[str] | None) -> None:
         """One plan's part of the indexes, after its store transaction. If that fails the

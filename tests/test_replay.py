@@ -154,9 +154,7 @@ def test_a_snapshot_of_another_store_or_a_newer_version_is_not_replayed(data, mo
     saved = embedded_snapshot.load(EmbeddedStore, data)[1]
     assert saved == restored.rdf.state()  # the rebuild wrote its own snapshot
     other = (saved[0] + "-other", saved[1])
-    monkeypatch.setattr(
-        embedded_snapshot, "load", lambda cls, d: (restored, other), raising=True
-    )
+    monkeypatch.setattr(embedded_snapshot, "load", lambda cls, d: (restored, other), raising=True)
     built.clear()
     assert answers(EmbeddedStore.open(data)) == answers(restored) and built
 
@@ -199,3 +197,39 @@ def test_the_plan_list_answers_while_a_write_holds_the_indexes(data):
         assert blocked.is_alive()  # the other reads do wait for the write
     blocked.join(5)
     assert len(got) == 2
+
+
+def test_a_failure_resuming_readers_after_the_commit_does_not_leave_the_indexes_behind(data):
+    """`quiesce()` (the SPARQL sandbox's pause) failing on exit, after the store committed:
+    the change stands everywhere; failing before the write: nothing changes, the error goes
+    up. (A 500 on a committed delete had left the plan in `/plans` until a restart.)"""
+    import contextlib
+
+    from plankg.api.library import open_library
+
+    failing = {"enter": False, "exit": False}
+
+    @contextlib.contextmanager
+    def quiesce():
+        if failing["enter"]:
+            raise RuntimeError("could not pause the readers")
+        yield
+        if failing["exit"]:
+            raise RuntimeError("a SPARQL worker could not reopen the store")
+
+    lib = open_library(data, quiesce=quiesce)
+    failing["exit"] = True
+    lib.add_plan("q.txt", REAL[7].read_bytes())
+    assert "q.txt" in [p.doc for p in lib.embedded.plans()]
+    assert (data / "uploads" / "q.txt").exists()
+    failing.update(exit=False, enter=True)
+    version = lib.rdf_store.version()
+    with pytest.raises(RuntimeError, match="could not pause"):
+        lib.remove_plan("q.txt")
+    assert lib.rdf_store.version() == version and "q.txt" in lib.catalog.sha_of
+    failing.update(exit=True, enter=False)
+    lib.remove_plan("q.txt")
+    assert "q.txt" not in [p.doc for p in lib.embedded.plans()] and not lib.rdf_store.has_plan(
+        "q.txt"
+    )
+    lib.close()
