@@ -128,6 +128,9 @@ class DataLibrary:
         self.lock = lock
         self.catalog = Catalog(plan_hashes(rdf_store))
         self._write = threading.Lock()  # one change at a time
+        # held for each store transaction and for the derived files' checkpoint: a checkpoint
+        # taken while a write flushed failed ("File smaller than expected for copy: ….log")
+        self._store_write = threading.Lock()
         self.snapshot_every = snapshot_every
         self.snapshot_version = getattr(self.embedded.wrapped, "snapshot_version", None)
         self._derived = DerivedWriter(self._write_derived)
@@ -228,7 +231,7 @@ class DataLibrary:
         left the indexes and catalog behind the store until a restart)."""
         before = self.rdf_store.version()
         try:
-            with self.quiesce():
+            with self.quiesce(), self._store_write:
                 write()
         except Exception:
             if self.rdf_store.version() == before:
@@ -265,7 +268,9 @@ class DataLibrary:
         index snapshot once it lags `snapshot_every` writes (or there is none)."""
         lag = self.writes_since_snapshot
         snapshot = lag is None or lag >= self.snapshot_every
-        _, version = write_in_child(self.rdf_store, self.data, snapshot=snapshot)
+        _, version = write_in_child(
+            self.rdf_store, self.data, snapshot=snapshot, checkpoint_lock=self._store_write
+        )
         if snapshot:
             self.snapshot_version = version
 

@@ -4,14 +4,14 @@ A write through the API costs its store transaction and one plan's index update.
 whole corpus into plankg.nt/.ttl/.jsonld costs far more (36 s of CPU at 1,000 plans), and in
 the server it stalled requests: sorting the dump's lines is one `sorted()` over a million
 lines holding the interpreter lock for a second, and pickling the indexes held it 0.5 s.
-So each run takes a checkpoint of the store (`Store.backup`: RocksDB hard links, 8 ms, no
-lock held, one consistent committed state) in `<data>/.checkpoint-*/` and a child process
-writes the files from that checkpoint; they record its state, so they are never taken for a
-newer one. With `snapshot=True` the child also builds the indexes from the file it just
-wrote and saves the snapshot of that state (the server then replays fewer plans at start).
-The child runs at a lower CPU priority (nice 10) and dies with the server
-(PR_SET_PDEATHSIG); a checkpoint left by a crash is removed
-by the start-up repair, which also rewrites files older than the store.
+So each run takes a checkpoint of the store (`Store.backup`: RocksDB hard links, 8 ms, one
+committed state; taken between two transactions, since one racing a write's flush failed)
+in `<data>/.checkpoint-*/`, and a child process writes the files from that checkpoint; they
+record its state, so they are never taken for a newer one. With `snapshot=True` the child
+also builds the indexes from the file it just wrote and saves the snapshot of that state
+(the server then replays fewer plans at start). The child runs at nice 10 and dies with the
+server (PR_SET_PDEATHSIG); a checkpoint left by a crash is removed by the start-up repair,
+which also rewrites files older than the store.
 
 Runs are serialised in one background thread, once per burst of writes (`DerivedWriter`).
 """
@@ -30,7 +30,9 @@ import sys
 import tempfile
 import threading
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import Any
 
 from plankg.graph.rdf_store import STORE_DIR, RdfStore, derived_state
 from plankg.graph.recovery import CHECKPOINT_PREFIX
@@ -44,13 +46,22 @@ class DerivedFilesFailed(RuntimeError):
     """The child writing the derived files exited with an error (its output is logged)."""
 
 
-def write_in_child(rdf_store: RdfStore, data_dir: Path, *, snapshot: bool) -> tuple[str, int]:
-    """Checkpoint `rdf_store` and write the derived files (and with `snapshot` the index
-    snapshot) of that checkpoint in a child process; returns the state they reflect."""
+def write_in_child(
+    rdf_store: RdfStore,
+    data_dir: Path,
+    *,
+    snapshot: bool,
+    checkpoint_lock: AbstractContextManager[Any] | None = None,
+) -> tuple[str, int]:
+    """Checkpoint `rdf_store` (under `checkpoint_lock`, which the writer holds for each
+    transaction: a checkpoint racing a write's flush failed) and write the derived files
+    (and with `snapshot` the index snapshot) of that checkpoint in a child process; returns
+    the state they reflect."""
     data = Path(data_dir)
     checkpoint = Path(tempfile.mkdtemp(prefix=CHECKPOINT_PREFIX, dir=data))
     try:
-        rdf_store.store.backup(str(checkpoint / STORE_DIR))
+        with checkpoint_lock or contextlib.nullcontext():
+            rdf_store.store.backup(str(checkpoint / STORE_DIR))
         cmd = [sys.executable, "-m", "plankg.graph.derived_writer", str(checkpoint), str(data)]
         cmd += ["--parent", str(os.getpid())] + (["--snapshot"] if snapshot else [])
         done = subprocess.run(cmd, capture_output=True, text=True, check=False)
