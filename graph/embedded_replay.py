@@ -45,11 +45,15 @@ def replayed(
     store._rdf = rdf
     t0 = time.perf_counter()
     writes = rdf.written_since(saved_version)
-    for _, doc, removed in writes:
-        if removed:
-            store.remove_plan(doc)
-        else:
-            store.apply_plan(doc, rdf.plan_triples(doc))
+    try:
+        for _, doc, removed in writes:
+            if removed:
+                store.remove_plan(doc)
+            else:
+                store.apply_plan(doc, rdf.plan_triples(doc))
+    except Exception:  # the store is still right: the caller rebuilds from it
+        log.exception("replaying the plans written since the index snapshot failed: rebuilding")
+        return None
     store.snapshot_version = saved_version
     store.replayed = len(writes)
     if writes:

@@ -233,3 +233,16 @@ def test_a_failure_resuming_readers_after_the_commit_does_not_leave_the_indexes_
         "q.txt"
     )
     lib.close()
+
+
+def test_a_replay_that_fails_falls_back_to_a_rebuild(data, monkeypatch):
+    store = EmbeddedStore.open(data)
+    store.rdf.remove_plan("000_99d16d149e72ffbe.txt")  # a write the snapshot lacks
+
+    def broken(self, doc):
+        raise KeyError("an index the snapshot does not have")
+
+    monkeypatch.setattr(embedded_module.EmbeddedStore, "remove_plan", broken)
+    again = EmbeddedStore.open(data)
+    assert again.replayed == 0 and again.snapshot_version == again.rdf.version()
+    assert "000_99d16d149e72ffbe.txt" not in [p.doc for p in again.plans()]
