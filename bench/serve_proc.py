@@ -78,9 +78,12 @@ class Server:
         self.proc = None
 
     def rss_mb(self) -> float:
-        """Resident memory of the server and its children (the upload worker), in MB."""
+        """Resident memory of the server and its lasting children (the upload worker), in MB.
+        The derived-files child is left out: it lives for one rewrite after a write and its
+        memory goes with it (counting it made the figure depend on when it was taken)."""
         assert self.proc is not None
-        return sum(_rss_kb(pid) for pid in [self.proc.pid, *_children(self.proc.pid)]) / 1024
+        pids = [p for p in _children(self.proc.pid) if not _transient(p)]
+        return sum(_rss_kb(pid) for pid in [self.proc.pid, *pids]) / 1024
 
 
 def _children(pid: int) -> list[int]:
@@ -95,6 +98,14 @@ def _children(pid: int) -> list[int]:
         except OSError:
             continue
     return out + [g for c in out for g in _children(c)]
+
+
+def _transient(pid: int) -> bool:
+    """A derived-files child (`graph/derived_writer.py`), or a process already gone."""
+    try:
+        return b"plankg.graph.derived_writer" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return True
 
 
 def _rss_kb(pid: int) -> int:

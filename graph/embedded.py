@@ -69,6 +69,8 @@ class EmbeddedStore(IndexBuilder):
 
     in_memory = True  # lookups are pure CPU and sub-millisecond: no I/O to wait for
     repairing: threading.Thread | None = None  # stale graph files being rewritten (see open)
+    snapshot_version: int | None = None  # the store version of the snapshot on disk, if known
+    replayed = 0  # plans re-applied at open to bring the snapshot up to the store
 
     def __init__(self, lines: Iterable[str | bytes], rdf: RdfStore | None = None) -> None:
         """A store of N-Triples lines (tests, small graphs: `ingest.rdf.build_lines`). Without
@@ -86,22 +88,22 @@ class EmbeddedStore(IndexBuilder):
         """The store of a data folder written by `plankg ingest`, with its RDF store behind it
         for SPARQL and RDF descriptions. The RDF store is the truth: files derived from an
         older state of it (a crash between a store write and the files) are rewritten first;
-        the index snapshot is loaded when it reflects the store's state, else the store is
-        built from the sorted plankg.nt and the snapshot rewritten (`snapshot=False`: built,
+        the index snapshot is loaded and brought up to the store's state by replaying the
+        plans written since it (`graph/embedded_replay.py`); without a usable one the store is
+        built from the sorted plankg.nt and the snapshot written (`snapshot=False`: built,
         nothing written). `read_only` opens the RDF store read-only (another process holds it
         for writing) and writes nothing."""
         from plankg.graph import embedded_snapshot
+        from plankg.graph.embedded_replay import replayed
         from plankg.graph.rdf_store import STORE_DIR, derived_state
 
         data = Path(data_dir)
         rdf = RdfStore.open(data, read_only=read_only) if (data / STORE_DIR).exists() else None
         if rdf is not None:
             state = rdf.state()
-            loaded = embedded_snapshot.load(cls, data) if snapshot else None
-            found = loaded[0] if loaded is not None and loaded[1] == state else None
+            found = replayed(embedded_snapshot.load(cls, data), rdf) if snapshot else None
             stale = derived_state(data) != state and not read_only
             if found is not None:
-                found._rdf = rdf
                 if stale:  # answers come from the snapshot; the files follow meanwhile
                     found.repairing = threading.Thread(
                         target=rdf.write_derived, args=(data,), daemon=True
@@ -116,16 +118,20 @@ class EmbeddedStore(IndexBuilder):
         store._rdf = rdf
         if rdf is not None and snapshot and not read_only:
             embedded_snapshot.save(store, data, state)
+            store.snapshot_version = state[1]
         return store
 
     def save_snapshot(self, data_dir: str | Path) -> Path:
-        """Persist the indexes as of the RDF store's current state (after `apply_plan` /
-        `remove_plan`, so a restart loads them instead of rebuilding)."""
+        """Persist the indexes as of the RDF store's current state (in this process: the API
+        calls it at a clean shutdown only, a pickle holds the interpreter lock throughout)."""
         from plankg.graph import embedded_snapshot
 
         if self.rdf is None:
             raise RuntimeError("a snapshot records an RDF store state; this store has none")
-        return embedded_snapshot.save(self, data_dir, self.rdf.state())
+        state = self.rdf.state()
+        path = embedded_snapshot.save(self, data_dir, state)
+        self.snapshot_version = state[1]
+        return path
 
     @classmethod
     def from_ntriples(cls, path: str | Path) -> EmbeddedStore:
@@ -383,6 +389,20 @@ class EmbeddedStore(IndexBuilder):
         return sorted(out, key=lambda i: i.name)
 
     def plans(self) -> list[PlanInfo]:
+        """Every plan, sorted by doc. Kept between writes (`plans_memo`): `/health` asks for
+        it every few seconds, and counting the tasks of 1,000 plans took 15-60 ms."""
+        memo = self.plans_memo()
+        if memo is None:
+            memo = self._plans_memo = tuple(self.plan_infos())
+        return list(memo)
+
+    def plans_memo(self) -> tuple[PlanInfo, ...] | None:
+        """The plan list as of the last completed write, or None: readable without the read
+        lock (`Guarded`), since a write replaces it whole at its end."""
+        return self.__dict__.get("_plans_memo")
+
+    def plan_infos(self) -> list[PlanInfo]:
+        """The plan list computed from the graph (the write path refreshes the memo with it)."""
         out = []
         per_plan = Counter(self.g.nodes[t].get("plan") for t in self.by_type["Task"])
         for p in self.by_type["Plan"]:

@@ -78,7 +78,13 @@ def update_plan(
     if rdf is None:
         raise RuntimeError("an incremental update needs the RDF store behind the embedded one")
     with collector_paused():
-        _update(store, rdf, doc, lines)
+        try:
+            _update(store, rdf, doc, lines)
+        except BaseException:
+            store._plans_memo = None  # half updated: the memo is not to be trusted either
+            raise
+        # replaced whole at the end: readers without the lock see the last completed write
+        store._plans_memo = tuple(store.plan_infos())
 
 
 def _update(store: EmbeddedStore, rdf, doc: str, lines) -> None:

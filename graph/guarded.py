@@ -76,7 +76,19 @@ class Guarded:
         value = getattr(self._store, name)
         if not callable(value) or name.startswith("__"):
             return value
+        if name == "plans" and hasattr(self._store, "plans_memo"):
+            return self._plans
         return self._reader(value)
+
+    def _plans(self) -> Any:
+        """The plan list without waiting for a write in progress: the one as of the last
+        completed write (`/health` runs on the event loop; waiting there for a large plan's
+        index update froze every connection)."""
+        memo = self._store.plans_memo()
+        if memo is not None:
+            return list(memo)
+        with self.lock.reading():
+            return self._store.plans()
 
     def _reader(self, method: Callable[..., Any]) -> Callable[..., Any]:
         lock = self.lock

@@ -12,7 +12,9 @@ holds it (an agency named by four plans came back four times). Every write keeps
 graph equal to that union, in the same transaction. One housekeeping graph,
 `<urn:plankg:store>` (`META`), holds the store's id and version and, per plan graph, when the
 plan was first added and last written (`<plan> urn:plankg:added / urn:plankg:updated`, UTC
-xsd:dateTime); queries over the default graph and the derived files do not see it, and a
+xsd:dateTime) and, for each plan written through `replace_plan` / `remove_plan`, the
+version of its last write (a tombstone when that write removed it): a start-up replays only
+the plans written since its index snapshot. Queries over the default graph and the derived files do not see it, and a
 user query's `GRAPH` is given `plan_graphs(store)` only (graph/query_worker.py), so a plan's
 triples, every RDF file and every SPARQL answer stay the same whenever the plan was loaded.
 
@@ -29,6 +31,8 @@ Calls (the API's upload/delete path codes against these):
   a replaced plan's first `added` (its `updated` moves on), `remove_plan` drops both, and the
   bulk loader stamps every plan it loaded with the end of the load;
 - `version()`: changes with every write (written in the same transaction as the write);
+  `written_since(version)`: the plans written after `version`, in order of their last
+  write, with a flag for the removed ones (from META, stamped in the write's transaction);
   `state()` is (store id, version): a rebuilt store gets a new id, so files derived from
   an older store are never taken for current;
 - `describe(iri)`: that resource's triples; `serialize(triples, fmt)` with the project's
@@ -63,6 +67,8 @@ STORE_DIR = "store"
 NT, TTL, JSONLD, DERIVED = "plankg.nt", "plankg.ttl", "plankg.jsonld", "derived.json"
 META = "urn:plankg:store"
 _VERSION, _ID = "urn:plankg:version", "urn:plankg:id"
+# per plan graph in META: the version of its last write, its doc, and a tombstone if removed
+_WRITTEN, _DOC, _REMOVED = "urn:plankg:written", "urn:plankg:doc", "urn:plankg:removed"
 _XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 _ADDED, _UPDATED = "urn:plankg:added", "urn:plankg:updated"
 _XSD_DATETIME = "http://www.w3.org/2001/XMLSchema#dateTime"
@@ -152,6 +158,20 @@ def plan_graphs(store: ox.Store) -> list[ox.NamedNode | ox.BlankNode]:
     return [g for g in store.named_graphs() if g != ox.NamedNode(META)]
 
 
+def _stamp_plan(doc: str, *, removed: bool) -> str:
+    """The update (after the version bump, in the same SPARQL Update) recording in META that
+    plan `doc` was written at the new version, with a tombstone when the write removed it."""
+    g, doc_literal = graph_name(doc), str(ox.Literal(doc))
+    facts = f"<{g}> <{_WRITTEN}> ?v ; <{_DOC}> {doc_literal}"
+    facts += f" ; <{_REMOVED}> true" if removed else ""
+    return (
+        f"DELETE {{ GRAPH <{META}> {{ <{g}> ?p ?x }} }} WHERE {{ GRAPH <{META}> {{ <{g}> ?p ?x "
+        f"FILTER(?p IN (<{_WRITTEN}>, <{_DOC}>, <{_REMOVED}>)) }} }} ;\n"
+        f"INSERT {{ GRAPH <{META}> {{ {facts} }} }} "
+        f"WHERE {{ GRAPH <{META}> {{ <{META}> <{_VERSION}> ?v }} }}"
+    )
+
+
 class RdfStore:
     """A pyoxigraph store holding one named graph per plan (see the module docstring)."""
 
@@ -193,6 +213,16 @@ class RdfStore:
     def state(self) -> tuple[str, int]:
         """(store id, version): what derived files record to know they are current."""
         return self._meta(_ID) or "", self.version()
+
+    def written_since(self, version: int) -> list[tuple[int, str, bool]]:
+        """(version, doc, removed) of each plan whose last write came after `version`, oldest
+        first (META's stamps; plans bulk-loaded by `plankg ingest` have none)."""
+        rows = self.store.query(
+            f"SELECT ?v ?doc ?gone WHERE {{ GRAPH <{META}> {{ ?g <{_WRITTEN}> ?v ; <{_DOC}> ?doc "
+            f"OPTIONAL {{ ?g <{_REMOVED}> ?gone }} FILTER(?v > {int(version)}) }} }}"
+        )
+        found = [(int(r["v"].value), str(r["doc"].value), r["gone"] is not None) for r in rows]
+        return sorted(found)
 
     def plans(self) -> list[str]:
         """The docs of the plans in the store, sorted."""
@@ -253,7 +283,8 @@ class RdfStore:
         self._update(
             f"{_unshare(g)} ;\nDROP SILENT GRAPH <{g}> ;\n"
             f"INSERT DATA {{ GRAPH <{g}> {{\n{body}}} }} ;\nINSERT DATA {{\n{body}}} ;\n"
-            + _stamp(g)
+            + _stamp(g),
+            _stamp_plan(doc, removed=False),
         )
 
     def remove_plan(self, doc: str) -> bool:
@@ -261,11 +292,17 @@ class RdfStore:
         if not self.has_plan(doc):
             return False
         g = graph_name(doc)
-        self._update(f"{_unshare(g)} ;\nDROP SILENT GRAPH <{g}> ;\n{_unstamp(g)}")
+        self._update(
+            f"{_unshare(g)} ;\nDROP SILENT GRAPH <{g}> ;\n{_unstamp(g)}",
+            _stamp_plan(doc, removed=True),
+        )
         return True
 
-    def _update(self, operations: str) -> None:
-        self.store.update(f"{operations}\n{_bump_version()}")
+    def _update(self, operations: str, stamp: str = "") -> None:
+        """`operations`, the version bump, then `stamp` (which reads the new version): one
+        SPARQL Update, so one transaction."""
+        after = f" ;\n{stamp}" if stamp else ""
+        self.store.update(f"{operations}\n{_bump_version()}{after}")
         self.store.flush()
 
     def bulk_load(self, plans: Iterable[tuple[str, Iterable[str]]]) -> int:

@@ -4,7 +4,7 @@ A write is: stage the upload's bytes (`uploads/.pending/<doc>`), one store trans
 rename the staged file to `uploads/<doc>`, rewrite the derived files. `kill -9` between any
 two steps leaves one of these, each repaired here before anything is served:
 - temporary files of an interrupted atomic write (`.plankg.nt.*`, `uploads/.<doc>.*`):
-  removed;
+  removed; so is a store checkpoint (`.checkpoint-*/`) the derived-files child was reading;
 - a staged upload: promoted when the store holds a plan of that name with those bytes (the
   transaction committed), removed otherwise (it did not);
 - a file in `uploads/` whose plan is not in the store (a deletion committed, or an upload
@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("plankg.recovery")
 
 PENDING = ".pending"
+CHECKPOINT_PREFIX = ".checkpoint-"  # graph/derived_writer.py's store checkpoints
 # atomic writes name their temporary file `.<target name>.<random>` in the target's folder
 DERIVED = ("plankg.nt", "plankg.ttl", "plankg.jsonld", "derived.json", "embedded.pickle")
 TEMP_PREFIXES = tuple(f".{name}." for name in DERIVED)
@@ -84,6 +86,11 @@ def recover(data_dir: str | Path, rdf_store: RdfStore) -> Recovery:
     for tmp in sorted(p for p in data.iterdir() if p.name.startswith(TEMP_PREFIXES)):
         if tmp.is_file():
             _remove(tmp, "temporary file of an interrupted write", done.temp_files, data)
+    for tmp in sorted(p for p in data.iterdir() if p.name.startswith(CHECKPOINT_PREFIX)):
+        if tmp.is_dir():
+            shutil.rmtree(tmp, ignore_errors=True)
+            done.temp_files.append(tmp.name)
+            log.warning("recovery: removed %s (a checkpoint of an interrupted write)", tmp.name)
     for folder in (uploads, pending):
         if not folder.is_dir():
             continue
