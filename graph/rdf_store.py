@@ -14,9 +14,10 @@ graph equal to that union, in the same transaction. One housekeeping graph,
 plan was first added and last written (`<plan> urn:plankg:added / urn:plankg:updated`, UTC
 xsd:dateTime) and, for each plan written through `replace_plan` / `remove_plan`, the
 version of its last write (a tombstone when that write removed it): a start-up replays only
-the plans written since its index snapshot. Queries over the default graph and the derived files do not see it, and a
-user query's `GRAPH` is given `plan_graphs(store)` only (graph/query_worker.py), so a plan's
-triples, every RDF file and every SPARQL answer stay the same whenever the plan was loaded.
+the plans written since its index snapshot. Queries over the default graph and the derived
+files do not see it, and a user query's `GRAPH` is given `plan_graphs(store)` only
+(graph/query_worker.py), so a plan's triples, every RDF file and every SPARQL answer stay
+the same whenever the plan was loaded.
 
 Calls (the API's upload/delete path codes against these):
 
