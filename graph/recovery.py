@@ -34,7 +34,14 @@ log = logging.getLogger("plankg.recovery")
 
 PENDING = ".pending"
 # atomic writes name their temporary file `.<target name>.<random>` in the target's folder
-DERIVED = ("plankg.nt", "plankg.ttl", "plankg.jsonld", "derived.json", "embedded.pickle")
+DERIVED = (
+    "plankg.nt",
+    "plankg.ttl",
+    "plankg.jsonld",
+    "derived.json",
+    "embedded.snapshot",
+    "embedded.pickle",  # the snapshot's name before FORMAT 2
+)
 TEMP_PREFIXES = tuple(f".{name}." for name in DERIVED)
 
 
