@@ -23,6 +23,7 @@ only ever read from the data folder plankg itself wrote, never from user input.
 
 from __future__ import annotations
 
+import logging
 import marshal
 import struct
 import zlib
@@ -37,6 +38,8 @@ from plankg.ontology.ntriples import collector_paused
 
 if TYPE_CHECKING:
     from plankg.graph.embedded import EmbeddedStore
+
+log = logging.getLogger("plankg.snapshot")
 
 SNAPSHOT = "embedded.snapshot"
 LEGACY = ("embedded.pickle",)  # older snapshots: removed when a new one is written
@@ -98,32 +101,38 @@ def load(store_cls: type[EmbeddedStore], data_dir: str | Path):
     path = Path(data_dir) / SNAPSHOT
     try:
         with open(path, "rb") as fh:
-            return _read(store_cls, fh)
+            found = _read(store_cls, fh)
     except FileNotFoundError:
         return None
-    except (ValueError, EOFError, TypeError, KeyError, struct.error, OSError):
-        return None  # marshal's and our own checks: rebuilt from the store by the caller
+    except (ValueError, EOFError, TypeError, KeyError, struct.error, OSError) as exc:
+        found = f"unreadable ({type(exc).__name__}: {exc})"
+    if isinstance(found, str):  # rebuilt from the store by the caller
+        log.warning("index snapshot %s not used: %s; the indexes are rebuilt", path, found)
+        return None
+    return found
 
 
 def _read(store_cls: type[EmbeddedStore], fh):
     magic, size = _HEAD.unpack(fh.read(_HEAD.size))
     if magic != MAGIC:
-        return None
+        return "not a plankg index snapshot"
     form, store_id, version, table = marshal.loads(fh.read(size))
     if form != FORMAT:
-        return None
+        return f"format {form}, this plankg reads format {FORMAT}"
     raw: dict[str, bytes] = {}
     for name, length, crc in table:
         chunk = fh.read(length)
-        if len(chunk) != length or zlib.crc32(chunk) != crc:
-            return None
+        if len(chunk) != length:
+            return f"part {name!r} truncated ({len(chunk)} of {length} bytes)"
+        if zlib.crc32(chunk) != crc:
+            return f"part {name!r} does not match its checksum"
         raw[name] = chunk
     if set(raw) != {"graph", *_LAZY}:
-        return None
+        return f"parts {sorted(raw)}"
     with collector_paused():  # millions of dicts, no cyclic garbage among them
         node, succ, pred, indexes = marshal.loads(raw.pop("graph"))
     if not all(isinstance(x, dict) for x in (node, succ, pred, indexes)):
-        return None
+        return "the graph part is not the graph's dicts"
     g = nx.MultiDiGraph()
     g._node, g._adj, g._pred = node, succ, pred
     store = store_cls.__new__(store_cls)

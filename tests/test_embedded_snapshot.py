@@ -209,10 +209,11 @@ def _other_format(path: Path) -> None:
     ],
     ids=["truncated", "flipped-byte", "older-format", "empty", "garbage", "a-pickle"],
 )
-def test_a_spoiled_snapshot_is_rebuilt_not_an_error(data, spoil):
+def test_a_spoiled_snapshot_is_rebuilt_not_an_error(data, spoil, caplog):
     first = EmbeddedStore.open(data)
     spoil(data / SNAPSHOT)
     assert embedded_snapshot.load(EmbeddedStore, data) is None
+    assert f"index snapshot {data / SNAPSHOT} not used" in caplog.text  # said, with where
     again = EmbeddedStore.open(data)  # rebuilt from plankg.nt, the snapshot rewritten
     assert _answers(again) == _answers(first)
     assert embedded_snapshot.load(EmbeddedStore, data) is not None
