@@ -216,6 +216,7 @@ class QuerySandbox:
         timeout_s: float = 10.0,
         row_limit: int = 1000,
     ) -> Answer:
+        self._await_start()
         deadline = time.monotonic() + timeout_s
         request = Request(query, result_type, graph_type, row_limit)
         while True:  # a worker that died idle (killed from outside) is replaced, not blamed
@@ -269,6 +270,18 @@ class QuerySandbox:
             return [dict(w.info) for w in self._all.values()]
 
     # ------------------------------------------------------------------ plumbing
+    def _await_start(self) -> None:
+        """A query that comes while `start_in_background` has no worker ready yet waits for the
+        first one (up to `start_timeout_s`); its own deadline starts after that: the deadline
+        bounds a query's evaluation, not the server's start-up."""
+        end = time.monotonic() + self.start_timeout_s
+        with self._cond:
+            while self._starting and not self._idle and not self._closed:
+                left = end - time.monotonic()
+                if left <= 0:
+                    return
+                self._cond.wait(left)
+
     def _acquire(self, deadline: float, timeout_s: float) -> _Worker:
         with self._cond:
             while self._paused or not self._idle:
