@@ -1,19 +1,35 @@
 """The embedded store's indexes persisted next to the RDF store, so `plankg serve` starts fast.
 
-Building the in-memory graph means parsing every triple into Python objects (pyoxigraph's
-parser, then a term conversion per triple); a pickle of the built graph and indexes loads
-several times faster. The snapshot records the RDF store state (id, version) it reflects and
-is used only when that is the store's state now; otherwise the store is rebuilt from the
-sorted triples and the snapshot rewritten ("the store is the truth"). It is a pickle: it is
+Building the in-memory graph means parsing every triple into Python objects; loading them back
+from this snapshot is several times faster. The snapshot records the RDF store state (id,
+version) it reflects; the caller uses it only when that is the store's state now, otherwise
+the store is rebuilt from the sorted triples and the snapshot rewritten ("the store is the
+truth").
+
+Format (why not a pickle of the networkx graph: 8.8 s to load at 10,000 plans, 2.9 GB): the
+graph's own dicts (`_node`, `_succ`, `_pred`, which share their edge dicts) and the indexes,
+written with `marshal` in one part, which makes plain dicts, lists, sets and strings in C with
+no class lookups and keeps shared objects shared (one part, not one per index: a string is
+then read once, 25 % less CPU than separate parts). The builder interns every string it keeps
+and marshal re-interns them when loading, so the parts only updates use (`_LAZY`, kept as raw
+bytes until first touched: `IndexBuilder.__getattr__`) share those strings too.
+
+    b"PLANKGIX" | u32 header length | marshal(header) | part | part | …
+    header = (FORMAT, store id, store version, ((name, length, crc32), …))
+
+A missing, truncated, garbled or older snapshot loads as None (rebuilt), never an error. It is
 only ever read from the data folder plankg itself wrote, never from user input.
 """
 
 from __future__ import annotations
 
-import pickle
+import logging
+import marshal
+import struct
+import zlib
 from collections import defaultdict
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
@@ -23,10 +39,15 @@ from plankg.ontology.ntriples import collector_paused
 if TYPE_CHECKING:
     from plankg.graph.embedded import EmbeddedStore
 
-SNAPSHOT = "embedded.pickle"
-FORMAT = 1  # bump when the store's attributes change
-_FIELDS = (
-    "g",
+log = logging.getLogger("plankg.snapshot")
+
+SNAPSHOT = "embedded.snapshot"
+LEGACY = ("embedded.pickle",)  # older snapshots: removed when a new one is written
+FORMAT = 2  # bump when the store's attributes or this layout change
+MAGIC = b"PLANKGIX"
+_HEAD = struct.Struct("<8sI")
+_MARSHAL_VERSION = 4
+_INDEXES = (
     "by_type",
     "jurisdiction_of",
     "plans_by_doc",
@@ -34,39 +55,97 @@ _FIELDS = (
     "alias_index",
     "roles",
     "evidence",
-    "unit_labels",
-    "_positions",
-    "_locations",
     "spatial",
 )
+_LAZY = ("_positions", "_locations", "unit_labels")  # only updates read them
+# defaultdicts (marshal writes plain dicts): their factories, restored on load
+_DEFAULTS: dict[str, Any] = {
+    "by_type": list,
+    "alias_index": set,
+    "evidence": tuple,
+    "roles": lambda: {"lead": [], "assist": []},
+}
 
 
 def save(store: EmbeddedStore, data_dir: str | Path, state: tuple[str, int]) -> Path:
     """Write the snapshot of `store`, which reflects RDF store `state`, atomically."""
-    fields = {name: getattr(store, name) for name in _FIELDS}
-    fields["roles"] = dict(fields["roles"])  # its default factory is a lambda
-    path = Path(data_dir) / SNAPSHOT
-    with collector_paused(), atomic_file(path) as fh:
-        pickle.dump((FORMAT, list(state), fields), fh, protocol=pickle.HIGHEST_PROTOCOL)
+    g = store.g
+    indexes = {name: _plain(getattr(store, name)) for name in _INDEXES}
+    with collector_paused():
+        hot = (g._node, g._succ, g._pred, indexes)
+        parts = [("graph", marshal.dumps(hot, _MARSHAL_VERSION))]
+        pending = store.__dict__.get("_pending") or {}
+        for name in _LAZY:  # a part never touched since loading is written back as it was
+            raw = pending.get(name) if name not in store.__dict__ else None
+            if raw is None:
+                raw = marshal.dumps(getattr(store, name), _MARSHAL_VERSION)
+            parts.append((name, raw))
+    table = tuple((name, len(raw), zlib.crc32(raw)) for name, raw in parts)
+    header = marshal.dumps((FORMAT, str(state[0]), int(state[1]), table), _MARSHAL_VERSION)
+    data = Path(data_dir)
+    path = data / SNAPSHOT
+    with atomic_file(path) as fh:
+        fh.write(_HEAD.pack(MAGIC, len(header)))
+        fh.write(header)
+        for _, raw in parts:
+            fh.write(raw)
+    for name in LEGACY:
+        (data / name).unlink(missing_ok=True)
     return path
 
 
 def load(store_cls: type[EmbeddedStore], data_dir: str | Path):
     """(store, the RDF store state it reflects) from the snapshot in `data_dir`, or None when
-    there is none or it is of another format. The caller compares the state."""
+    there is none or it cannot be used (another format, truncated, garbled). The caller
+    compares the state."""
     path = Path(data_dir) / SNAPSHOT
-    if not path.exists():
+    try:
+        with open(path, "rb") as fh:
+            found = _read(store_cls, fh)
+    except FileNotFoundError:
         return None
-    with collector_paused(), open(path, "rb") as fh:
-        try:
-            form, saved, fields = pickle.load(fh)
-        except (pickle.UnpicklingError, EOFError, ValueError, AttributeError, ImportError):
-            return None
-    if form != FORMAT or not isinstance(fields.get("g"), nx.Graph):
+    except (ValueError, EOFError, TypeError, KeyError, struct.error, OSError) as exc:
+        found = f"unreadable ({type(exc).__name__}: {exc})"
+    if isinstance(found, str):  # rebuilt from the store by the caller
+        log.warning("index snapshot %s not used: %s; the indexes are rebuilt", path, found)
         return None
+    return found
+
+
+def _read(store_cls: type[EmbeddedStore], fh):
+    magic, size = _HEAD.unpack(fh.read(_HEAD.size))
+    if magic != MAGIC:
+        return "not a plankg index snapshot"
+    form, store_id, version, table = marshal.loads(fh.read(size))
+    if form != FORMAT:
+        return f"format {form}, this plankg reads format {FORMAT}"
+    raw: dict[str, bytes] = {}
+    for name, length, crc in table:
+        chunk = fh.read(length)
+        if len(chunk) != length:
+            return f"part {name!r} truncated ({len(chunk)} of {length} bytes)"
+        if zlib.crc32(chunk) != crc:
+            return f"part {name!r} does not match its checksum"
+        raw[name] = chunk
+    if set(raw) != {"graph", *_LAZY}:
+        return f"parts {sorted(raw)}"
+    with collector_paused():  # millions of dicts, no cyclic garbage among them
+        node, succ, pred, indexes = marshal.loads(raw.pop("graph"))
+    if not all(isinstance(x, dict) for x in (node, succ, pred, indexes)):
+        return "the graph part is not the graph's dicts"
+    g = nx.MultiDiGraph()
+    g._node, g._adj, g._pred = node, succ, pred
     store = store_cls.__new__(store_cls)
-    for name in _FIELDS:
-        setattr(store, name, fields[name])
-    store.roles = defaultdict(lambda: {"lead": [], "assist": []}, store.roles)
+    store.g = g
+    for name in _INDEXES:
+        value = indexes[name]
+        factory = _DEFAULTS.get(name)
+        setattr(store, name, defaultdict(factory, value) if factory else value)
+    store._pending = raw  # the lazy parts, decoded on first use
     store._lines, store._rdf = None, None
-    return store, (str(saved[0]), int(saved[1]))
+    return store, (str(store_id), int(version))
+
+
+def _plain(value: Any) -> Any:
+    """A defaultdict as the plain dict marshal can write (its factory is restored on load)."""
+    return dict(value) if isinstance(value, defaultdict) else value

@@ -109,13 +109,22 @@ class QuerySandbox:
         self._busy: set[int] = set()  # pids of workers running a query
         self._all: dict[int, _Worker] = {}
         self._paused = self._closed = False
+        self._starting = False  # `start_in_background` has workers still to start
         self._generation = 0
         self._interrupted: set[int] = set()  # pids killed by `paused`, not by their query
 
     # ------------------------------------------------------------------ lifecycle
+    def warm(self) -> QuerySandbox:
+        """Start the forkserver now: it imports the workers' modules (`_PRELOAD`, ~1 s) in its
+        own process while this one does other start-up work. It holds no store handle."""
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
+        return self
+
     def start(self) -> QuerySandbox:
-        if not Path(self.store_dir).is_dir():
-            raise FileNotFoundError(f"no RDF store at {self.store_dir}")
+        """Start every worker and return when all are ready (tests, benchmarks)."""
+        self._check_store()
         workers = [self._spawn() for _ in range(self.size)]
         with self._cond:
             for w in workers:
@@ -123,6 +132,33 @@ class QuerySandbox:
                 self._idle.append(w)
             self._cond.notify_all()
         return self
+
+    def start_in_background(self) -> QuerySandbox:
+        """Start the workers in a thread and return at once (`plankg serve`: the server listens
+        meanwhile; each worker opening a large store read-only takes a second or more). A query
+        arriving before a worker is ready waits for one within its deadline."""
+        self._check_store()
+        with self._cond:
+            generation = self._generation
+            self._starting = True
+
+        def spawn_all() -> None:
+            try:
+                for _ in range(self.size):
+                    if self._closed or self._generation != generation:
+                        break  # a pause starts its own workers; a close wants none
+                    self._replace(generation)
+            finally:
+                with self._cond:
+                    self._starting = False
+                    self._cond.notify_all()
+
+        threading.Thread(target=spawn_all, name="plankg-sparql-start", daemon=True).start()
+        return self
+
+    def _check_store(self) -> None:
+        if not Path(self.store_dir).is_dir():
+            raise FileNotFoundError(f"no RDF store at {self.store_dir}")
 
     def close(self) -> None:
         with self._cond:
@@ -180,6 +216,7 @@ class QuerySandbox:
         timeout_s: float = 10.0,
         row_limit: int = 1000,
     ) -> Answer:
+        self._await_start()
         deadline = time.monotonic() + timeout_s
         request = Request(query, result_type, graph_type, row_limit)
         while True:  # a worker that died idle (killed from outside) is replaced, not blamed
@@ -243,6 +280,18 @@ class QuerySandbox:
             return [dict(w.info) for w in self._all.values()]
 
     # ------------------------------------------------------------------ plumbing
+    def _await_start(self) -> None:
+        """A query that comes while `start_in_background` has no worker ready yet waits for the
+        first one (up to `start_timeout_s`); its own deadline starts after that: the deadline
+        bounds a query's evaluation, not the server's start-up."""
+        end = time.monotonic() + self.start_timeout_s
+        with self._cond:
+            while self._starting and not self._idle and not self._closed:
+                left = end - time.monotonic()
+                if left <= 0:
+                    return
+                self._cond.wait(left)
+
     def _acquire(self, deadline: float, timeout_s: float) -> _Worker:
         with self._cond:
             while self._paused or not self._idle:
@@ -253,6 +302,8 @@ class QuerySandbox:
                     why = (
                         "the store is being written"
                         if self._paused
+                        else "the query workers are still starting"
+                        if self._starting
                         else "every query worker is busy"
                     )
                     raise SandboxUnavailable(

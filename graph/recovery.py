@@ -21,6 +21,7 @@ import hashlib
 import logging
 import os
 import shutil
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -36,7 +37,14 @@ log = logging.getLogger("plankg.recovery")
 PENDING = ".pending"
 CHECKPOINT_PREFIX = ".checkpoint-"  # graph/derived_writer.py's store checkpoints
 # atomic writes name their temporary file `.<target name>.<random>` in the target's folder
-DERIVED = ("plankg.nt", "plankg.ttl", "plankg.jsonld", "derived.json", "embedded.pickle")
+DERIVED = (
+    "plankg.nt",
+    "plankg.ttl",
+    "plankg.jsonld",
+    "derived.json",
+    "embedded.snapshot",
+    "embedded.pickle",  # the snapshot's name before FORMAT 2
+)
 TEMP_PREFIXES = tuple(f".{name}." for name in DERIVED)
 
 
@@ -55,12 +63,24 @@ class Recovery:
 
 
 def plan_hashes(rdf_store: RdfStore) -> dict[str, str]:
-    """doc → sha256 of every plan in the store (its pk:sha256; "" for a plan without one)."""
-    rows = rdf_store.query(
-        f"SELECT ?doc ?sha WHERE {{ GRAPH ?g {{ ?g <{DCTERMS.source}> ?doc "
-        f"OPTIONAL {{ ?g <{PK.sha256}> ?sha }} }} }}"
-    )
-    return {str(r["doc"].value): str(r["sha"].value) if r["sha"] else "" for r in rows}
+    """doc → sha256 of every plan in the store (its pk:sha256; "" for a plan without one).
+    Remembered per store state: start-up asks twice (the repair, then the library's catalog),
+    and the query takes 0.3–1.5 s at 10,000 plans."""
+    state = rdf_store.state()
+    known = _HASHES.get(rdf_store)
+    if known is None or known[0] != state:
+        rows = rdf_store.query(
+            f"SELECT ?doc ?sha WHERE {{ GRAPH ?g {{ ?g <{DCTERMS.source}> ?doc "
+            f"OPTIONAL {{ ?g <{PK.sha256}> ?sha }} }} }}"
+        )
+        hashes = {str(r["doc"].value): str(r["sha"].value) if r["sha"] else "" for r in rows}
+        known = _HASHES[rdf_store] = (state, hashes)
+    return dict(known[1])
+
+
+_HASHES: weakref.WeakKeyDictionary[RdfStore, tuple[tuple[str, int], dict[str, str]]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def _sha(path: Path) -> str:

@@ -1,15 +1,23 @@
-"""The index snapshot: used only when it reflects the RDF store's state; stale files repaired."""
+"""The index snapshot: used only when it reflects the RDF store's state; stale files repaired;
+a store loaded from it answers exactly as one built from plankg.nt; an old, truncated or
+garbled snapshot is rebuilt, never an error."""
 
 from __future__ import annotations
+
+import pickle
+from pathlib import Path
 
 import pytest
 
 from plankg.graph import embedded as embedded_module
+from plankg.graph import embedded_snapshot
 from plankg.graph.embedded import EmbeddedStore
 from plankg.graph.embedded_snapshot import SNAPSHOT
-from plankg.graph.rdf_store import RdfStore, derived_state
-from plankg.ingest.pipeline import write_plans
+from plankg.graph.rdf_store import NT, RdfStore, derived_state
+from plankg.ingest.pipeline import ingest, write_plans
 from plankg.ingest.rdf import plan_lines
+
+REALPLANS = Path(__file__).resolve().parent / "realplans" / "docs"
 
 
 def _answers(store: EmbeddedStore) -> tuple:
@@ -73,3 +81,151 @@ def test_an_incremental_update_saved_as_a_snapshot_serves_at_once(data, sample_p
     rdf.replace_plan(plan.doc, plan_lines(plan))
     monkeypatch.undo()
     assert plan.doc in [p.doc for p in EmbeddedStore.open(data).plans()]
+
+
+def _every_answer(store: EmbeddedStore) -> dict:
+    """Every question of the Store API, over every agency, task, park and plan."""
+    agencies = store.agencies()
+    tasks = [t for a in agencies for t in store.tasks_of_agency(a.iri)]
+    plans = store.plans()
+    parks = store.parks()
+    words = sorted({t.title[:2] for t in tasks if t.title})[:20]
+    return {
+        "agencies": agencies,
+        "agency": [store.agency(a.iri) for a in agencies],
+        "resolve": [store.resolve_agency(a.name, a.jurisdiction) for a in agencies],
+        "aliases": [store.resolve_agency(x) for a in agencies for x in a.aliases],
+        "tasks": [
+            store.tasks_of_agency(a.iri, role, plan=plan)
+            for a in agencies
+            for role in ("lead", "assist", "any")
+            for plan in (None, *(p.doc for p in plans[:2]))
+        ],
+        "task": [store.task(t.id) for t in tasks],
+        "search": [store.search_tasks(w) for w in words],
+        "indicators": [
+            store.indicators(),
+            store.indicators(include_goals=False),
+            *[store.indicators(plan=p.doc) for p in plans],
+            *[store.indicators(agency_iri=a.iri) for a in agencies[:30]],
+        ],
+        "parks": [parks, [store.park_by_name(p.name) for p in parks]],
+        "projects": [store.projects_in_park(p.iri) for p in parks],
+        "plans": plans,
+        "groups": [store.working_groups(), *[store.working_groups(p.doc) for p in plans]],
+        "coordination": [store.coordination(mode=m) for m in ("lead_assist", "co")],
+        "load": [store.load(), *[store.load(plan=p.doc) for p in plans]],
+        "centrality": store.centrality(),
+        "communities": store.communities(),
+    }
+
+
+def _update_only_parts(store: EmbeddedStore) -> tuple:
+    return store._positions, store._locations, store.unit_labels
+
+
+@pytest.fixture(params=["samples", "realplans"])
+def any_data(request, sample_plans, tmp_path):
+    """A data folder of the sample plans, and one of the real-plan set."""
+    if request.param == "samples":
+        write_plans(sample_plans, tmp_path)
+    else:
+        ingest([REALPLANS], tmp_path)
+    return tmp_path
+
+
+def test_a_store_loaded_from_the_snapshot_answers_as_one_built_from_the_triples(
+    any_data, monkeypatch
+):
+    built = EmbeddedStore.from_ntriples(any_data / NT)
+    EmbeddedStore.open(any_data)  # writes the snapshot
+    _no_rebuild(monkeypatch)
+    loaded = EmbeddedStore.open(any_data)
+    assert "_positions" not in vars(loaded)  # decoded on first use, not at start
+    answers = _every_answer(built)
+    assert answers["tasks"] and answers["indicators"][0] and answers["plans"]
+    assert _every_answer(loaded) == answers
+    assert sorted(loaded.g.nodes(data=True)) == sorted(built.g.nodes(data=True))
+    edges = sorted(built.g.edges(keys=True, data=True))
+    assert sorted(loaded.g.edges(keys=True, data=True)) == edges
+    assert _update_only_parts(loaded) == _update_only_parts(built)
+
+
+def test_an_update_on_a_loaded_store_matches_one_on_a_built_store(data, sample_plans, monkeypatch):
+    EmbeddedStore.open(data)
+    built = EmbeddedStore.from_ntriples(data / NT)
+    _no_rebuild(monkeypatch)
+    loaded = EmbeddedStore.open(data)
+    rdf = built._rdf = loaded.rdf
+    plan = sample_plans[0]
+    rdf.remove_plan(plan.doc)
+    for store in (built, loaded):  # the update reads the parts not decoded at load
+        store.remove_plan(plan.doc)
+    assert _every_answer(loaded) == _every_answer(built)
+    rdf.replace_plan(plan.doc, plan_lines(plan))
+    for store in (built, loaded):
+        store.apply_plan(plan.doc, plan_lines(plan))
+    assert _every_answer(loaded) == _every_answer(built)
+    assert _update_only_parts(loaded) == _update_only_parts(built)
+
+
+def test_saving_a_loaded_store_keeps_its_undecoded_parts(data, monkeypatch):
+    first = EmbeddedStore.open(data)
+    _no_rebuild(monkeypatch)
+    loaded = EmbeddedStore.open(data)
+    (data / SNAPSHOT).unlink()
+    loaded.save_snapshot(data)  # `_positions` … written back from their bytes
+    assert "_positions" not in vars(loaded)
+    again = EmbeddedStore.open(data)
+    assert _update_only_parts(again) == _update_only_parts(first)
+
+
+def _truncated(path: Path) -> None:
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+def _flipped(path: Path) -> None:
+    raw = bytearray(path.read_bytes())
+    raw[len(raw) // 2] ^= 0xFF
+    path.write_bytes(bytes(raw))
+
+
+def _other_format(path: Path) -> None:
+    raw = path.read_bytes()
+    form, *rest = embedded_snapshot.marshal.loads(raw[embedded_snapshot._HEAD.size :])
+    header = embedded_snapshot.marshal.dumps((form - 1, *rest))
+    head = embedded_snapshot._HEAD.pack(embedded_snapshot.MAGIC, len(header))
+    old_head = embedded_snapshot._HEAD.unpack(raw[: embedded_snapshot._HEAD.size])[1]
+    path.write_bytes(head + header + raw[embedded_snapshot._HEAD.size + old_head :])
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        _truncated,
+        _flipped,
+        _other_format,
+        lambda p: p.write_bytes(b""),
+        lambda p: p.write_bytes(b"PLANKGIX" + bytes(range(256)) * 10),
+        lambda p: p.write_bytes(pickle.dumps((1, ["x", 1], {"g": None}))),
+    ],
+    ids=["truncated", "flipped-byte", "older-format", "empty", "garbage", "a-pickle"],
+)
+def test_a_spoiled_snapshot_is_rebuilt_not_an_error(data, spoil, caplog):
+    first = EmbeddedStore.open(data)
+    spoil(data / SNAPSHOT)
+    assert embedded_snapshot.load(EmbeddedStore, data) is None
+    assert f"index snapshot {data / SNAPSHOT} not used" in caplog.text  # said, with where
+    again = EmbeddedStore.open(data)  # rebuilt from plankg.nt, the snapshot rewritten
+    assert _answers(again) == _answers(first)
+    assert embedded_snapshot.load(EmbeddedStore, data) is not None
+
+
+def test_the_pickled_snapshot_of_format_1_is_ignored_and_replaced(data):
+    first = EmbeddedStore.open(data)
+    (data / SNAPSHOT).unlink()
+    legacy = data / "embedded.pickle"
+    legacy.write_bytes(pickle.dumps((1, ["id", 1], {"g": None})))
+    again = EmbeddedStore.open(data)
+    assert _answers(again) == _answers(first)
+    assert (data / SNAPSHOT).exists() and not legacy.exists()

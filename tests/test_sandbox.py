@@ -261,3 +261,24 @@ def test_a_stale_read_only_handle_is_reopened_once(data_dir):
     assert store is real and reply[0] == "ok" and json.loads(reply[1])["boolean"] is True
     _, reply = answer_reopening(_GoneFile(), _GoneFile, request)
     assert reply[0] == "failed" and "No such file" in reply[1]
+
+
+def test_workers_started_in_the_background_answer_the_first_query(data_dir):
+    pool = QuerySandbox(data_dir / "store", workers=2, memory_mb=512).warm()
+    try:
+        started = time.monotonic()
+        pool.start_in_background()
+        assert time.monotonic() - started < 0.5  # returns before any worker opened the store
+        led = _select(pool, LED_BY_KGX, timeout_s=60)["results"]["bindings"]
+        assert led  # the query waited for a worker instead of failing
+        with pool.paused():  # a write during the start: the pool ends with fresh workers only
+            pass
+        deadline = time.monotonic() + 60
+        while len(pool.pids()) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(1)  # a stale worker the start thread still had would show up here
+        assert len(pool.pids()) == 2
+        assert _select(pool, LED_BY_KGX)["results"]["bindings"] == led
+    finally:
+        pool.close()
+    assert pool.pids() == []
