@@ -69,7 +69,7 @@ FORMATS = {
 }
 PREFIX_MAP = {p: str(ns) for p, ns in sorted(PREFIXES.items())}
 SERIALISED = {"ttl": ox.RdfFormat.TURTLE, "jsonld": ox.RdfFormat.JSON_LD}
-BATCH_BYTES = 32 * 1024 * 1024  # N-Quads per bulk-load batch (≈ 100 plans)
+BATCH_BYTES = 64 * 1024 * 1024  # N-Quads per bulk-load batch (≈ 180 synthetic plans)
 
 Triples = Iterable[ox.Triple | str]
 _OPEN: weakref.WeakValueDictionary[Path, RdfStore] = weakref.WeakValueDictionary()
@@ -340,10 +340,10 @@ class BulkLoader:
     run) and hold far less in memory. `close` loads the default graph and the store state."""
 
     def __init__(
-        self, store: RdfStore, *, background: bool = False, batch_bytes: int = BATCH_BYTES
+        self, store: RdfStore, *, background: bool = False, batch_bytes: int | None = None
     ) -> None:
         self.store = store
-        self.batch_bytes = batch_bytes
+        self.batch_bytes = BATCH_BYTES if batch_bytes is None else batch_bytes
         self.count = 0
         self._batch: list[bytes] = []
         self._size = 0
