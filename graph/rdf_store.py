@@ -30,7 +30,8 @@ Calls (the API's upload/delete path codes against these):
   then `derived.json` with the store state and triple count (`derived_state(out_dir)`).
 
 `BulkLoader` / `bulk_load(plans)` build a fresh store without transactions (Oxigraph's bulk
-loader), for `plankg ingest`.
+loader, in batches, optionally from a background thread), for `plankg ingest`; `Serialiser`
+writes the Turtle and JSON-LD of a sorted plankg.nt in child processes, for `write_derived`.
 """
 
 from __future__ import annotations
