@@ -304,16 +304,16 @@ class Serialiser:
 
     def __init__(self, nt: Path, dest_dir: Path) -> None:
         self.files = {key: Path(dest_dir) / f".serialised.{key}" for key in SERIALISED}
-        code = "import sys; from plankg.graph.rdf_store import serialise_file; "
-        code += "serialise_file(*sys.argv[1:])"
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+        # the child imports plankg from where this process did (its sys.path, passed along)
+        code = "import json, sys; sys.path[:0] = json.loads(sys.argv[1]); "
+        code += "from plankg.graph.rdf_store import serialise_file; serialise_file(*sys.argv[2:])"
+        paths = json.dumps([p for p in sys.path if p])
         self._children = [
             subprocess.Popen(
-                [sys.executable, "-c", code, str(nt), str(path), key],
+                [sys.executable, "-c", code, paths, str(nt), str(path), key],
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.PIPE,
-                env=env,
             )
             for key, path in self.files.items()
         ]
