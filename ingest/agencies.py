@@ -126,6 +126,7 @@ class AgencyResolver:
         self._alias: dict[str, Agency] = {}
         self._keys: dict[tuple[bool, str], dict[str, Agency]] = {}
         self._cache: dict[str, Resolution] = {}
+        self._key_of: dict[str, tuple[bool, str]] = {}
         for agency in directory.agencies_of(jurisdiction):
             self._index(agency)
 
@@ -140,8 +141,11 @@ class AgencyResolver:
     def key(self, name: str) -> tuple[bool, str]:
         """The comparison form (`ontology.names.name_key`): place stripped, abbreviations
         expanded, spelling variants folded."""
-        k = name_key(name, self.place, self.lex)
-        return k.party, k.core
+        found = self._key_of.get(name)
+        if found is None:  # the same form is keyed again by each resolution step it reaches
+            k = name_key(name, self.place, self.lex)
+            found = self._key_of[name] = (k.party, k.core)
+        return found
 
     # -- resolution
 

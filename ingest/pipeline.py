@@ -2,10 +2,15 @@
 
 A file that cannot be read is reported and skipped; the other files of the batch are still
 ingested, and the previous store and graph files are only replaced once the new ones are
-complete. With `jobs` > 1 plans are extracted (and their N-Triples lines built) in worker
-processes; results come back in file order, and duplicates and doc-name clashes are decided in
-that order, so the output is the same bytes for any number of jobs. This module writes
-through `graph/rdf_store.py` and `graph/spool.py` (ingest → graph: the store it builds).
+complete. With `jobs` > 1 plans are extracted (and their N-Triples built, as one bytes block
+per plan) in worker processes; results come back in file order, and duplicates and doc-name
+clashes are decided in that order, so the output is the same bytes for any number of jobs.
+With `jobs` > 1 the rest overlaps too: the plan graphs are bulk-loaded by a thread of this
+process while the workers extract, and once the sorted plankg.nt is written, Turtle and
+JSON-LD are serialised from it in two child processes while the default graph loads. With
+one job everything runs one step after the other in this process: one core. This module
+writes through `graph/rdf_store.py` and `graph/spool.py` (ingest → graph: the store it
+builds).
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from plankg.graph.rdf_store import NT, STORE_DIR, BulkLoader, RdfStore, swap_in
+from plankg.graph.rdf_store import NT, STORE_DIR, BulkLoader, RdfStore, Serialiser, swap_in
 from plankg.graph.spool import LineSpool
 from plankg.ingest.agencies import AgencyDirectory
 from plankg.ingest.discover import discover_plans
@@ -32,6 +37,9 @@ from plankg.ingest.reading import PlanReadError
 from plankg.ontology import iris
 
 FREEZE_EVERY = 100  # plans between two freezes of the finished plans (see extract_all)
+# below this much N-Triples, Turtle and JSON-LD are written in this process: starting two
+# child processes (~0.5 s) costs more than it saves
+SERIALISE_APART_BYTES = 16 * 1024 * 1024
 
 
 @dataclass
@@ -68,8 +76,8 @@ class IngestSummary:
         }
 
 
-OnPlan = Callable[[Plan, list[str]], None]
-Outcome = tuple[Plan | PlanReadError, list[str] | None]
+OnPlan = Callable[[Plan, bytes], None]
+Outcome = tuple[Plan | PlanReadError, bytes | None]
 
 
 class _Worker:
@@ -99,7 +107,13 @@ def _extract_one(path: Path) -> Outcome:
         return exc, None
     except OSError as exc:  # the file system refused this file (a name too long…)
         return _unreadable(path, exc), None
-    return plan, plan_lines(plan) if _Worker.lines else None
+    return plan, ntriples(plan) if _Worker.lines else None
+
+
+def ntriples(plan: Plan) -> bytes:
+    """A plan's sorted distinct N-Triples lines as one block of bytes: one object to send
+    back from a worker and to hand on to the store and the spool, not 1,600 strings."""
+    return "".join(plan_lines(plan)).encode("utf-8")
 
 
 def _unreadable(path: Path, exc: OSError) -> PlanReadError:
@@ -129,7 +143,7 @@ def _outcomes(
             except OSError as exc:
                 yield _unreadable(path, exc), None
                 continue
-            yield plan, plan_lines(plan) if lines else None
+            yield plan, ntriples(plan) if lines else None
         return
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     chunk = max(1, min(16, len(files) // (jobs * 8)))
@@ -153,7 +167,8 @@ def extract_all(
     on_plan: OnPlan | None = None,
 ) -> IngestSummary:
     """Extract every plan under `paths`; unreadable files and duplicate contents are reported.
-    `on_plan(plan, lines)` gets each kept plan with its sorted N-Triples lines, in file order.
+    `on_plan(plan, ntriples)` gets each kept plan with its sorted N-Triples lines (bytes,
+    `ntriples`), in file order.
 
     The plans of a batch stay in memory until the graph is written, and Python's cyclic
     collector would rescan all of them on each full collection, so each plan would cost more
@@ -223,15 +238,17 @@ def ingest(
     build = Path(tempfile.mkdtemp(prefix=".store-new-", dir=out))
     try:
         with LineSpool(directory=build) as spool:
-            summary = _extract_into(
+            summary, built = _extract_into(
                 build, spool, paths, jurisdiction, title, progress, jobs, directory
             )
         if not summary.plans:
             return summary
         swap_in(build / STORE_DIR, out)
         started = time.perf_counter()
-        written = RdfStore.open(out).write_derived(out, nt=build / NT)
-        summary.timings["files_s"] = time.perf_counter() - started
+        written = RdfStore.open(out).write_derived(
+            out, nt=build / NT, triples=built.triples, serialised=built.serialised
+        )
+        summary.timings["files_s"] = built.files_s + time.perf_counter() - started
         summary.triples = written["record"]["triples"]
         summary.outputs = {k: written[k] for k in ("nt", "ttl", "jsonld")}
         summary.outputs["store"] = out / STORE_DIR
@@ -255,6 +272,16 @@ def write_plans(plans: Iterable[Plan], out_dir: str | Path) -> dict[str, Path]:
     return {k: written[k] for k in ("nt", "ttl", "jsonld")}
 
 
+@dataclass
+class _Built:
+    """What `_extract_into` made besides the store: plankg.nt's line count and, when they
+    were serialised apart, the Turtle and JSON-LD files (waited for: `files_s`)."""
+
+    triples: int = 0
+    serialised: dict[str, Path] | None = None
+    files_s: float = 0.0
+
+
 def _extract_into(
     build: Path,
     spool: LineSpool,
@@ -264,36 +291,50 @@ def _extract_into(
     progress: Callable[[Iterable[Path]], Iterable[Path]] | None,
     jobs: int,
     directory: AgencyDirectory | None = None,
-) -> IngestSummary:
+) -> tuple[IngestSummary, _Built]:
     """Extract the plans into a new store under `build` and their lines into `spool`, write
     the sorted distinct lines to `build/plankg.nt` (the default graph is loaded from it); the
-    store is closed on return (its last reference goes), so it can be moved."""
-    loader = BulkLoader(RdfStore.open(build), build)
+    store is closed on return (its last reference goes), so it can be moved. With `jobs` > 1
+    the plan graphs load in a thread during extraction, and a large plankg.nt is serialised
+    to Turtle and JSON-LD in child processes while the default graph loads."""
+    loader = BulkLoader(RdfStore.open(build), background=jobs > 1)
+    built = _Built()
 
-    def on_plan(plan: Plan, lines: list[str]) -> None:
-        loader.add(plan.doc, lines)
-        for line in lines:
-            spool.add_line(line.encode("utf-8"))
+    def on_plan(plan: Plan, ntriples: bytes) -> None:
+        loader.add_ntriples(plan.doc, ntriples)
+        spool.add_lines(ntriples)
 
     started = time.perf_counter()
-    summary = extract_all(
-        paths,
-        jurisdiction=jurisdiction,
-        title=title,
-        progress=progress,
-        directory=directory,
-        jobs=jobs,
-        on_plan=on_plan,
-    )
+    try:
+        summary = extract_all(
+            paths,
+            jurisdiction=jurisdiction,
+            title=title,
+            progress=progress,
+            directory=directory,
+            jobs=jobs,
+            on_plan=on_plan,
+        )
+    except BaseException:
+        loader.discard()
+        raise
     summary.timings["extract_s"] = time.perf_counter() - started
-    if summary.plans:
-        started = time.perf_counter()
-        with open(build / NT, "wb") as fh:
-            fh.writelines(spool)
-        summary.timings["sort_s"] = time.perf_counter() - started
+    if not summary.plans:
+        loader.discard()
+        return summary, built
+    started = time.perf_counter()
+    built.triples = spool.write_to(build / NT)
+    summary.timings["sort_s"] = time.perf_counter() - started
+    serialiser = None
+    if jobs > 1 and (build / NT).stat().st_size >= SERIALISE_APART_BYTES:
+        serialiser = Serialiser(build / NT, build)
+    try:
         started = time.perf_counter()
         loader.close(build / NT)  # the default graph: every distinct triple once
         summary.timings["store_s"] = time.perf_counter() - started
-    else:
-        loader.discard()
-    return summary
+    finally:
+        if serialiser is not None:
+            started = time.perf_counter()
+            built.serialised = serialiser.wait()
+            built.files_s = time.perf_counter() - started
+    return summary, built

@@ -25,6 +25,7 @@ from plankg.ontology import iris
 from plankg.ontology.gazetteer import gazetteer
 from plankg.ontology.namespaces import DCTERMS, ORG, PK, PROV, RDF, SKOS, XSD
 
+_XSD, _PK = str(XSD), str(PK)  # plain strings: an f-string of a Namespace runs its __str__
 _ILLEGAL_IRI = re.compile(r'[\x00-\x20<>"{}|\\^`]')
 
 
@@ -52,30 +53,31 @@ def typed(lexical: str, datatype: str) -> str:
 
 
 def _int(n: int) -> str:
-    return f'"{int(n)}"^^<{XSD}integer>'
+    return f'"{int(n)}"^^<{_XSD}integer>'
 
 
 def _decimal(x: float) -> str:
     d = Decimal(repr(float(x)))
     if d == d.to_integral_value():
         d = d.quantize(Decimal(1))
-    return f'"{format(d, "f")}"^^<{XSD}decimal>'
+    return f'"{format(d, "f")}"^^<{_XSD}decimal>'
 
 
-_TRUE = f'"true"^^<{XSD}boolean>'
+_TRUE = f'"true"^^<{_XSD}boolean>'
 
 
 class _V:
     """Vocabulary terms as N-Triples tokens: `V.PKT["Task"]` → `<…ontology#Task>`."""
 
     def __init__(self) -> None:
-        self._cache: dict[str, str] = {}
+        self._cache: dict[tuple[str, str], str] = {}
 
-    def __call__(self, ns: object, local: str) -> str:
-        key = f"{ns}{local}"
-        token = self._cache.get(key)
+    def __call__(self, ns: str, local: str) -> str:
+        # keyed by the pair: formatting an rdflib Namespace calls its __str__ in Python,
+        # which was a tenth of building a plan's lines
+        token = self._cache.get((ns, local))
         if token is None:
-            token = self._cache[key] = f"<{key}>"
+            token = self._cache[(ns, local)] = f"<{ns}{local}>"
         return token
 
 
@@ -89,7 +91,7 @@ class _Tokens(dict):
     """`PKT["Task"]` → `<…ontology#Task>`: a plain dict lookup once made."""
 
     def __missing__(self, local: str) -> str:
-        token = self[local] = f"<{PK}{local}>"
+        token = self[local] = f"<{_PK}{local}>"
         return token
 
 
@@ -228,7 +230,7 @@ def _indicator(g: Lines, node: str, ind: Indicator, plan_node: str, section: str
     g.add(node, PKT["normUnit"], _unit(g, ind.norm_unit))
     g.add(node, PKT["comparator"], plain(ind.comparator))
     if ind.year is not None:
-        g.add(node, PKT["targetYear"], typed(str(ind.year), f"{XSD}gYear"))
+        g.add(node, PKT["targetYear"], typed(str(ind.year), f"{_XSD}gYear"))
     _provenance(g, node, plan_node, ind.span, section)
 
 
@@ -364,7 +366,7 @@ def _deadline(g: Lines, task: str, deadline: Deadline) -> None:
     if deadline.text:
         g.add(task, PKT["deadline"], plain(deadline.text))
     if deadline.date:
-        g.add(task, PKT["dueDate"], typed(str(deadline.date), f"{XSD}date"))
+        g.add(task, PKT["dueDate"], typed(str(deadline.date), f"{_XSD}date"))
 
 
 def _assignment(

@@ -7,6 +7,7 @@ import shutil
 
 from conftest import PLANS_DIR
 
+from plankg.ingest import pipeline
 from plankg.ingest.extract import extract_text
 from plankg.ingest.pipeline import ingest
 
@@ -112,3 +113,24 @@ def test_jobs_in_process_match_one_job(tmp_path):
     assert one.counts() == two.counts()
     for name in ("plankg.nt", "plankg.ttl", "plankg.jsonld"):
         assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
+
+
+def test_overlapped_ingest_builds_the_store_and_files_one_job_builds(tmp_path, monkeypatch):
+    """With jobs > 1, plan graphs load in small batches in a thread and Turtle / JSON-LD are
+    serialised in child processes (forced here for the samples): the same files, the same
+    store contents as one job doing each step in turn."""
+    from plankg.graph import rdf_store
+    from plankg.graph.rdf_store import META, RdfStore
+
+    one = ingest([PLANS_DIR], tmp_path / "one", jobs=1)
+    monkeypatch.setattr(pipeline, "SERIALISE_APART_BYTES", 0)
+    monkeypatch.setattr(rdf_store, "BATCH_BYTES", 50_000)
+    two = ingest([PLANS_DIR], tmp_path / "two", jobs=2)
+    assert two.triples == one.triples > 9000
+    for name in ("plankg.nt", "plankg.ttl", "plankg.jsonld"):
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
+    assert not list((tmp_path / "two").glob(".*"))  # no temporary file left behind
+    stores = [RdfStore.open(tmp_path / d, read_only=True) for d in ("one", "two")]
+    quads = [{str(q) for q in s.store if str(q.graph_name) != f"<{META}>"} for s in stores]
+    assert quads[0] == quads[1] and len(quads[0]) > 2 * 9000 - 1
+    assert stores[0].plans() == stores[1].plans() and len(stores[1].plans()) == len(one.plans)

@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 import gc
+import time
 
 import pyoxigraph as ox
 import pytest
 
 from plankg.graph import rdf_store
-from plankg.graph.rdf_store import RdfStore, StoreMissing, derived_state, serialize
+from plankg.graph.rdf_store import (
+    JSONLD,
+    META,
+    NT,
+    TTL,
+    BulkLoader,
+    RdfStore,
+    Serialiser,
+    StoreMissing,
+    derived_state,
+    serialize,
+)
 from plankg.ingest.rdf import plan_lines
 from plankg.ontology.namespaces import ORG, PK, SKOS
 
@@ -146,3 +158,47 @@ def test_describe_and_serialize(store):
     assert sorted(map(str, back)) == sorted(map(str, triples))
     with pytest.raises(ValueError, match="unknown RDF format"):
         serialize(triples, "text/csv")
+
+
+def _quads(store: RdfStore) -> set[str]:
+    return {str(q) for q in store.store if str(q.graph_name) != f"<{META}>"}
+
+
+def test_batches_loaded_by_a_thread_make_the_store_one_load_makes(store, sample_plans, tmp_path):
+    """Many small batches, loaded by the background thread while plans are still being
+    added: the same plan graphs and default graph as one load of everything."""
+    batched = RdfStore.open(tmp_path / "batched")
+    loader = BulkLoader(batched, background=True, batch_bytes=20_000)
+    union = set()
+    for plan in sample_plans:
+        lines = plan_lines(plan)
+        loader.add_ntriples(plan.doc, "".join(lines).encode())
+        union.update(lines)
+    assert loader.close(x.encode() for x in sorted(union)) == sum(
+        len(plan_lines(p)) for p in sample_plans
+    )
+    assert _quads(batched) == _quads(store) and len(_quads(store)) > 15_000
+    assert batched.plans() == store.plans() and batched.version() == 1
+
+
+def test_a_batch_the_loader_thread_cannot_load_is_an_error_not_a_hang(tmp_path):
+    loader = BulkLoader(RdfStore.open(tmp_path), background=True, batch_bytes=1)
+    loader.add_ntriples("a.txt", b"<urn:a> <urn:p> <urn:o> .\n")
+    loader.add_ntriples("b.txt", b'<not an iri> <urn:p> "x" .\n')
+    with pytest.raises(SyntaxError):
+        for _ in range(100):  # the error surfaces at the next add, or at close
+            loader.add_ntriples("c.txt", b"<urn:c> <urn:p> <urn:o> .\n")
+            time.sleep(0.01)
+        loader.close([])
+
+
+def test_serialising_apart_writes_the_bytes_write_derived_writes(store, tmp_path):
+    store.write_derived(tmp_path / "here")
+    made = Serialiser(tmp_path / "here" / NT, tmp_path).wait()
+    for key, name in (("ttl", TTL), ("jsonld", JSONLD)):
+        assert made[key].read_bytes() == (tmp_path / "here" / name).read_bytes()
+
+
+def test_a_failed_serialisation_says_which_file_and_why(tmp_path):
+    with pytest.raises(RuntimeError, match=r"ttl: exit 1: .*(No such file|not found)"):
+        Serialiser(tmp_path / "missing.nt", tmp_path).wait()

@@ -7,7 +7,7 @@ import pytest
 from plankg.graph import spool as spool_module
 from plankg.graph.spool import LineSpool
 from plankg.ingest.pipeline import ingest
-from plankg.ingest.rdf import build_lines
+from plankg.ingest.rdf import build_lines, plan_lines
 
 
 def test_spilled_runs_merge_to_the_in_memory_lines(sample_plans, tmp_path):
@@ -56,3 +56,17 @@ def test_ingest_writes_the_same_bytes_whether_or_not_it_spills(sample_paths, tmp
         assert (tmp_path / "spilled" / name).read_bytes() == (
             tmp_path / "memory" / name
         ).read_bytes()
+
+
+def test_blocks_of_lines_and_write_to_give_the_sorted_distinct_lines(sample_plans, tmp_path):
+    """`add_lines` (a plan's block) and `write_to`, in memory and through run files."""
+    blocks = ["".join(plan_lines(p)).encode() for p in sample_plans]
+    expected = b"".join(line.encode() for line in build_lines(sample_plans))
+    for chunk in (None, 700):
+        with LineSpool(chunk_lines=chunk, directory=tmp_path) as spool:
+            for block in blocks * 2:
+                spool.add_lines(block)
+            assert (spool.runs > 3) == (chunk is not None)
+            count = spool.write_to(tmp_path / "out.nt")
+        assert (tmp_path / "out.nt").read_bytes() == expected
+        assert count == expected.count(b"\n") > 9000
