@@ -17,7 +17,7 @@ import typer
 from typer.core import TyperGroup
 
 from plankg.api.commands import COMMAND_MODULES
-from plankg.api.messages import say
+from plankg.api.messages import say, usage_gist
 from plankg.graph.errors import Ambiguous, PlankgError, Unknown
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -41,6 +41,7 @@ def report(exc: PlankgError) -> None:
 
 
 HELP_OPTION = "显示此帮助后退出。 Show this message and exit."
+USAGE_PREFIX = "用法 Usage: "
 
 
 PANEL_TITLES = {  # typer's help panels (typer.rich_utils), Chinese first
@@ -66,6 +67,16 @@ def _retitled(format_help):
     return format_chinese_first
 
 
+def _usage_line(command: click.Command):
+    """A command's `format_usage` whose line starts `用法 Usage:` (help and usage errors)."""
+
+    def format_usage(ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        pieces = command.collect_usage_pieces(ctx)
+        formatter.write_usage(ctx.command_path, " ".join(pieces), prefix=USAGE_PREFIX)
+
+    return format_usage
+
+
 def _help_in_chinese(command: click.Command) -> None:
     """click's own `--help` text and typer's panel titles are English; every command's help
     says them Chinese first."""
@@ -73,8 +84,38 @@ def _help_in_chinese(command: click.Command) -> None:
     if option is not None:
         option.help = HELP_OPTION
     command.format_help = _retitled(command.format_help)  # type: ignore[method-assign]
+    command.format_usage = _usage_line(command)  # type: ignore[method-assign]
     for sub in getattr(command, "commands", {}).values():
         _help_in_chinese(sub)
+
+
+# typer's own click (it may vendor one): the usage error class its parser raises
+UsageError = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
+
+
+class ChineseFirstUsageError(UsageError):
+    """click's usage error (unknown option, missing argument, no such command…) said Chinese
+    first: its gist from `USAGE_GISTS`, then click's own English message."""
+
+    def __init__(self, original: UsageError) -> None:
+        super().__init__(original.format_message(), original.ctx)
+        self.exit_code = original.exit_code
+
+    def format_message(self) -> str:
+        return say("cli_usage", gist=usage_gist(self.message), message=self.message)
+
+
+def _chinese_first_usage(exc: UsageError) -> UsageError:
+    """The error typer prints: its rich panel's title and hint are retitled too (rich_utils
+    is imported only now, on the error path). typer's "no arguments: show help" stays."""
+    if type(exc).__name__ == "NoArgsIsHelpError" or isinstance(exc, ChineseFirstUsageError):
+        return exc
+    from typer import rich_utils
+
+    rich_utils.ERRORS_PANEL_TITLE = say("cli_error_title")
+    template = {"command_path": "{command_path}", "help_option": "{help_option}"}  # typer fills
+    rich_utils.RICH_HELP = " ".join(say("cli_usage_hint", la, **template) for la in ("zh", "en"))
+    return ChineseFirstUsageError(exc)
 
 
 class PlankgGroup(TyperGroup):
@@ -85,12 +126,20 @@ class PlankgGroup(TyperGroup):
         super().__init__(*args, **kwargs)
         _help_in_chinese(self)
 
+    def make_context(self, *args, **kwargs):
+        try:
+            return super().make_context(*args, **kwargs)
+        except UsageError as exc:
+            raise _chinese_first_usage(exc) from exc
+
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
         except PlankgError as exc:
             report(exc)
             raise typer.Exit(exit_code(exc)) from exc
+        except UsageError as exc:
+            raise _chinese_first_usage(exc) from exc
 
 
 def _version() -> str:

@@ -111,6 +111,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "--store neo4j needs --neo4j-uri or NEO4J_URI",
     ),
     "closest": ("相近的名称：{names}", "closest: {names}"),
+    "cli_usage": ("命令行用法有误：{gist}", "{message}"),
+    "cli_usage_hint": (
+        "运行 [blue]'{command_path} {help_option}'[/] 查看帮助。",
+        "Try [blue]'{command_path} {help_option}'[/] for help.",
+    ),
+    "cli_error_title": ("错误", "Error"),
     "file_error": ("错误 error: {message}", "error: {message}"),
     "file_warning": ("警告 warning: {message}", "warning: {message}"),
     "wrote_graph": ("已写入 {path}（{fmt}）", "wrote {path} ({fmt})"),
@@ -164,6 +170,25 @@ STATUS_TITLES: dict[int, tuple[str, str]] = {
 _DUPLICATES = MESSAGES.keys() & DOMAIN_MESSAGES.keys()
 assert not _DUPLICATES, f"message codes defined twice: {_DUPLICATES}"
 ALL_MESSAGES = {**DOMAIN_MESSAGES, **MESSAGES}
+
+
+# click's usage errors are English (click's own text): each gets its gist in Chinese first,
+# found by the English phrase it contains (first match wins; the last row is the fallback)
+USAGE_GISTS: tuple[tuple[str, str], ...] = (
+    ("No such option", "没有这个选项"),
+    ("No such command", "没有这个命令"),
+    ("Missing argument", "缺少参数"),
+    ("Missing option", "缺少必填选项"),
+    ("requires an argument", "选项缺少取值"),
+    ("unexpected extra argument", "多余的参数"),
+    ("Invalid value", "取值无效"),
+    ("", "请查看帮助"),
+)
+
+
+def usage_gist(message: str) -> str:
+    """The Chinese gist of one of click's usage error messages."""
+    return next(zh for phrase, zh in USAGE_GISTS if phrase in message)
 
 
 def say(code: str, lang: Lang = "both", **params: Any) -> str:

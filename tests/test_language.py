@@ -254,3 +254,28 @@ def test_what_the_cli_prints_is_chinese_first():
             if not chinese_first(text):
                 found.append(f"{Path(path).name}:{line}: {text!r}")
     assert not found, "\n".join(found)
+
+
+@pytest.mark.parametrize(
+    "args, gist",
+    [
+        (["ingest", "--nope"], "没有这个选项"),
+        (["nosuch"], "没有这个命令"),
+        (["extract"], "缺少参数"),
+        (["serve", "--port", "abc"], "取值无效"),
+    ],
+)
+def test_usage_errors_are_chinese_first(args, gist):
+    """click's own usage errors (typer prints them in a panel): the usage line, the hint and
+    the message each say Chinese first, then click's English; the exit code stays 2."""
+    from typer.testing import CliRunner
+
+    from plankg.api.cli import app
+
+    result = CliRunner().invoke(app, args, env={"COLUMNS": "200"})  # rich wraps at COLUMNS
+    text = result.output
+    assert result.exit_code == 2, text
+    lines = [ln.strip(" │╭╮╰╯─") for ln in text.splitlines()]
+    lines = [ln for ln in lines if ln.strip()]
+    assert any(gist in ln for ln in lines), text
+    assert lines and all(chinese_first(ln) for ln in lines), text
