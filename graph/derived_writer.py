@@ -61,7 +61,7 @@ def write_in_child(
     checkpoint = Path(tempfile.mkdtemp(prefix=CHECKPOINT_PREFIX, dir=data))
     try:
         with checkpoint_lock or contextlib.nullcontext():
-            rdf_store.store.backup(str(checkpoint / STORE_DIR))
+            rdf_store.backup(checkpoint / STORE_DIR)
         cmd = [sys.executable, "-m", "plankg.graph.derived_writer", str(checkpoint), str(data)]
         cmd += ["--parent", str(os.getpid())] + (["--snapshot"] if snapshot else [])
         done = subprocess.run(cmd, capture_output=True, text=True, check=False)

@@ -25,8 +25,9 @@ Calls (the API's upload/delete path codes against these):
   `path`, `triples` (distinct triples over the plan graphs), `plans()` (docs present);
 - `replace_plan(doc, triples)` / `remove_plan(doc)`: one SPARQL Update each — drop the plan's
   graph, insert its triples, bump the version — which Oxigraph applies in one transaction
-  (all or nothing), then `flush()`. `triples` are pyoxigraph `Triple`s or N-Triples lines
-  (`ingest.rdf.plan_lines`);
+  (all or nothing), then `flush()`, then the RocksDB handle is reopened (its caches kept
+  growing otherwise: graph/store_handle.py). `triples` are pyoxigraph `Triple`s or
+  N-Triples lines (`ingest.rdf.plan_lines`);
 - `added_dates()` / `updated_dates()`: doc → UTC ISO 8601 timestamp (`2026-12-03T17:40:05Z`),
   stamped in the same update as the write: `replace_plan` sets `added` for a new plan and keeps
   a replaced plan's first `added` (its `updated` moves on), `remove_plan` drops both, and the
@@ -36,6 +37,9 @@ Calls (the API's upload/delete path codes against these):
   write, with a flag for the removed ones (from META, stamped in the write's transaction);
   `state()` is (store id, version): a rebuilt store gets a new id, so files derived from
   an older store are never taken for current;
+- every read takes the handle through `handle.reading()` and returns lists, never a lazy
+  iterator (one left open would hold the old handle, and its folder lock, at a reopen);
+  `store` is the raw pyoxigraph store for code that owns it outright (bulk loading, tests);
 - `describe(iri)`: that resource's triples; `serialize(triples, fmt)` with the project's
   prefixes; `query(sparql)` for in-process use (over the default graph; a worker process
   opening the folder with `pyoxigraph.Store.read_only` queries the same default graph);
@@ -66,6 +70,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from plankg.graph.store_handle import StoreHandle
 from plankg.ontology import iris
 from plankg.ontology.namespaces import DCTERMS, PREFIXES
 
@@ -184,7 +189,8 @@ class RdfStore:
     """A pyoxigraph store holding one named graph per plan (see the module docstring)."""
 
     def __init__(self, store: ox.Store, path: Path | None, read_only: bool = False) -> None:
-        self.store = store
+        # a read-write store on disk is reopened every few writes (graph/store_handle.py)
+        self.handle = StoreHandle(store, None if read_only else path)
         self.path = path
         self.read_only = read_only
         self._count: tuple[int, int] | None = None  # (version, distinct triples)
@@ -208,10 +214,24 @@ class RdfStore:
     def in_memory(cls) -> RdfStore:
         return cls(ox.Store(), None)
 
+    @property
+    def store(self) -> ox.Store:
+        """The pyoxigraph store itself, for code that owns this store outright (the bulk
+        loader, tests); threads sharing it read through `self.handle.reading()`."""
+        return self.handle.raw
+
+    def _select(self, sparql: str) -> list[ox.QuerySolution]:
+        with self.handle.reading() as store:
+            return list(store.query(sparql))
+
+    def _quads(self, *pattern: Any) -> list[ox.Quad]:
+        with self.handle.reading() as store:
+            return list(store.quads_for_pattern(*pattern))
+
     # ------------------------------------------------------------------ reading
     def _meta(self, key: str) -> str | None:
         meta = ox.NamedNode(META)
-        for q in self.store.quads_for_pattern(meta, ox.NamedNode(key), None, meta):
+        for q in self._quads(meta, ox.NamedNode(key), None, meta):
             return str(q.object.value)
         return None
 
@@ -225,7 +245,7 @@ class RdfStore:
     def written_since(self, version: int) -> list[tuple[int, str, bool]]:
         """(version, doc, removed) of each plan whose last write came after `version`, oldest
         first (META's stamps; plans bulk-loaded by `plankg ingest` have none)."""
-        rows = self.store.query(
+        rows = self._select(
             f"SELECT ?v ?doc ?gone WHERE {{ GRAPH <{META}> {{ ?g <{_WRITTEN}> ?v ; <{_DOC}> ?doc "
             f"OPTIONAL {{ ?g <{_REMOVED}> ?gone }} FILTER(?v > {int(version)}) }} }}"
         )
@@ -234,7 +254,7 @@ class RdfStore:
 
     def plans(self) -> list[str]:
         """The docs of the plans in the store, sorted."""
-        rows = self.store.query(
+        rows = self._select(
             f"SELECT DISTINCT ?doc WHERE {{ GRAPH ?g {{ ?g <{DCTERMS.source}> ?doc }} }}"
         )
         return sorted(str(row["doc"].value) for row in rows)
@@ -249,14 +269,15 @@ class RdfStore:
         return self._dates(_UPDATED)
 
     def _dates(self, predicate: str) -> dict[str, str]:
-        rows = self.store.query(
+        rows = self._select(
             f"SELECT ?doc ?t WHERE {{ GRAPH <{META}> {{ ?g <{predicate}> ?t }} "
             f"GRAPH ?g {{ ?g <{DCTERMS.source}> ?doc }} }}"
         )
         return dict(sorted((str(row["doc"].value), str(row["t"].value)) for row in rows))
 
     def has_plan(self, doc: str) -> bool:
-        return self.store.contains_named_graph(ox.NamedNode(graph_name(doc)))
+        with self.handle.reading() as store:
+            return store.contains_named_graph(ox.NamedNode(graph_name(doc)))
 
     @property
     def triples(self) -> int:
@@ -264,24 +285,32 @@ class RdfStore:
         store version)."""
         version = self.version()
         if self._count is None or self._count[0] != version:
-            rows = self.store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
-            self._count = (version, int(next(iter(rows))["n"].value))
+            rows = self._select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+            self._count = (version, int(rows[0]["n"].value))
         return self._count[1]
 
     def plan_triples(self, doc: str) -> list[ox.Triple]:
         """The triples of one plan's graph, sorted."""
-        quads = self.store.quads_for_pattern(None, None, None, ox.NamedNode(graph_name(doc)))
+        quads = self._quads(None, None, None, ox.NamedNode(graph_name(doc)))
         return sorted((q.triple for q in quads), key=str)
 
     def describe(self, iri: str) -> list[ox.Triple]:
         """The distinct triples whose subject is `iri`, sorted (empty if unknown)."""
-        quads = self.store.quads_for_pattern(ox.NamedNode(iri), None, None, ox.DefaultGraph())
+        quads = self._quads(ox.NamedNode(iri), None, None, ox.DefaultGraph())
         return sorted((q.triple for q in quads), key=str)
 
     def query(self, sparql: str, **options: Any) -> Any:
         """A SPARQL query over the default graph, the union of the plan graphs (in process, no
-        deadline: user queries run in the sandbox's worker processes)."""
-        return self.store.query(sparql, **options)
+        deadline: user queries run in the sandbox's worker processes): the ASK's bool, else
+        the solutions or triples as a list (nothing lazy outlives the read)."""
+        with self.handle.reading() as store:
+            result = store.query(sparql, **options)
+            return result if isinstance(result, bool) else list(result)
+
+    def backup(self, dest: str | Path) -> None:
+        """A consistent copy of the store in `dest` (a folder that must not exist)."""
+        with self.handle.reading() as store:
+            store.backup(str(dest))
 
     # ------------------------------------------------------------------ writing
     def replace_plan(self, doc: str, triples: Triples) -> None:
@@ -310,8 +339,11 @@ class RdfStore:
         """`operations`, the version bump, then `stamp` (which reads the new version): one
         SPARQL Update, so one transaction."""
         after = f" ;\n{stamp}" if stamp else ""
-        self.store.update(f"{operations}\n{_bump_version()}{after}")
-        self.store.flush()
+        with self.handle.reading() as store:
+            store.update(f"{operations}\n{_bump_version()}{after}")
+            store.flush()
+        del store  # a reopen (in `wrote`) closes the old handle: no reference may remain
+        self.handle.wrote()
 
     def bulk_load(self, plans: Iterable[tuple[str, Iterable[str]]]) -> int:
         """Load (doc, N-Triples lines) pairs into an empty store with the bulk loader; returns
@@ -334,7 +366,8 @@ class RdfStore:
 
         with tempfile.TemporaryDirectory(prefix="plankg-dump-") as tmp:
             dump = Path(tmp) / "default.nt"
-            self.store.dump(dump, format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+            with self.handle.reading() as store:
+                store.dump(dump, format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
             with LineSpool(directory=tmp) as spool, open(dump, "rb") as fh:
                 for line in fh:
                     spool.add_line(line)

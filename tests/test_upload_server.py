@@ -92,8 +92,9 @@ def test_memory_is_flat_over_upload_delete_cycles(server):
         assert r.status_code == 200, r.text
         rss.append(server.rss_mb())
     print("RSS (server + worker) MB:", " ".join(f"{x:.0f}" for x in rss))
-    # What this guards: a rebuild per write grew 55 MB a cycle. What remains is native: the
-    # RDF store's RocksDB caches fill over the first ~30 cycles (≈ 1.5 MB a cycle, then
-    # ≈ 0.1 MB; a loop of store writes alone shows the same), the Python heap stays flat.
+    # What this guards: a rebuild per write grew 55 MB a cycle; then RocksDB's block caches
+    # grew ≈ 1.5 MB a cycle for this plan until the RDF store's handle was reopened after
+    # each write (graph/store_handle.py). Single cycles still spike (a write's transient
+    # allocations, the upload worker) so the floor is compared: a leak lifts the floor.
     # The server's RSS excludes the derived-files child, which exits after each rewrite.
-    assert rss[-1] - rss[3] < 25, rss
+    assert min(rss[-4:]) - rss[3] < 8, rss
