@@ -403,23 +403,17 @@ class EmbeddedStore(IndexBuilder):
 
     def plan_infos(self) -> list[PlanInfo]:
         """The plan list computed from the graph (the write path refreshes the memo with it)."""
-        out = []
         per_plan = Counter(self.g.nodes[t].get("plan") for t in self.by_type["Task"])
-        for p in self.by_type["Plan"]:
-            d = self.g.nodes[p]
-            tasks = per_plan[p]
-            goals = sum(1 for _, _, k in self.g.out_edges(p, keys=True) if k == "HAS_GOAL")
-            out.append(
-                PlanInfo(
-                    p,
-                    d.get("doc", ""),
-                    d.get("title", ""),
-                    self.jurisdiction_of.get(p, ""),
-                    tasks,
-                    goals,
-                )
-            )
+        out = [self.plan_info(p, per_plan[p]) for p in self.by_type["Plan"]]
         return sorted(out, key=lambda i: i.doc)
+
+    def plan_info(self, p: str, tasks: int) -> PlanInfo:
+        """Plan node `p` as listed, given its number of tasks."""
+        d = self.g.nodes[p]
+        goals = sum(1 for _, _, k in self.g.out_edges(p, keys=True) if k == "HAS_GOAL")
+        return PlanInfo(
+            p, d.get("doc", ""), d.get("title", ""), self.jurisdiction_of.get(p, ""), tasks, goals
+        )
 
     def working_groups(self, plan: str | None = None) -> list[WorkingGroupInfo]:
         out = []

@@ -11,6 +11,7 @@ updated for those nodes only. Nothing else of the corpus is read again.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -79,15 +80,37 @@ def update_plan(
         raise RuntimeError("an incremental update needs the RDF store behind the embedded one")
     with collector_paused():
         try:
-            _update(store, rdf, doc, lines)
+            written = _update(store, rdf, doc, lines)
         except BaseException:
             store._plans_memo = None  # half updated: the memo is not to be trusted either
             raise
         # replaced whole at the end: readers without the lock see the last completed write
-        store._plans_memo = tuple(store.plan_infos())
+        store._plans_memo = _memo_after(store, doc, written)
 
 
-def _update(store: EmbeddedStore, rdf, doc: str, lines) -> None:
+def _memo_after(store: EmbeddedStore, doc: str, written: set[str]) -> tuple:
+    """The plan list after a write to `doc`: only that plan's entry changes (a task, a goal
+    and a plan's jurisdiction belong to one plan), so it is recomputed from the nodes the
+    write made (`written`) and the rest kept; without a memo, the whole list (a count over
+    every task: 0.5 s at 10,000 plans)."""
+    old = store.__dict__.get("_plans_memo")
+    if old is None:
+        return tuple(store.plan_infos())
+    plan, g = str(iris.plan_iri(doc)), store.g
+    out = [info for info in old if info.iri != plan]
+    if plan in g and g.nodes[plan].get("type") == "Plan":
+        tasks = sum(
+            1
+            for n in written
+            if n in g and g.nodes[n].get("type") == "Task" and g.nodes[n].get("plan") == plan
+        )
+        out.append(store.plan_info(plan, tasks))
+        out.sort(key=lambda i: i.doc)
+    return tuple(out)
+
+
+def _update(store: EmbeddedStore, rdf, doc: str, lines) -> set[str]:
+    """Apply the change; returns the subjects of the plan's new triples."""
     g = store.g
     plan, owned = _owned(store, doc)
     new_blocks = _as_blocks(lines) if lines is not None else []
@@ -139,6 +162,7 @@ def _update(store: EmbeddedStore, rdf, doc: str, lines) -> None:
     touched_pairs |= {store._locations[s][0] for s in store._locations if s.startswith(plan + "/")}
     store._evidence_for(touched_pairs)
     _reindex(store, owned, shared, added, old_keys, others)
+    return new_subjects
 
 
 def _kind(block: Block) -> str | None:
@@ -149,6 +173,23 @@ def _kind(block: Block) -> str | None:
         if p == RDF_TYPE and isinstance(o, str) and o in _NODE_TYPES:
             return _NODE_TYPES[o]
     return None
+
+
+def _merged(nodes: list[str], drop: set[str], fresh: set[str]) -> list[str]:
+    """Sorted `nodes` without `drop`, with `fresh`, sorted and distinct, in linear time: the
+    kept list is still sorted and the new ones one short sorted run (timsort merges the two;
+    a full sort of the Task or Indicator list was 0.6 s of each write at 10,000 plans)."""
+    kept = [n for n in nodes if n not in drop] if drop else list(nodes)
+    new = [n for n in sorted(fresh) if not _holds(kept, n)]
+    if new:
+        kept += new
+        kept.sort()
+    return kept
+
+
+def _holds(ordered: list[str], item: str) -> bool:
+    i = bisect.bisect_left(ordered, item)
+    return i < len(ordered) and ordered[i] == item
 
 
 def _reindex(
@@ -163,10 +204,11 @@ def _reindex(
     gone = {n for n in removed | shared if n not in g}
     present = {n for n in added | shared if n in g}
     changed_types = {g.nodes[n]["type"] for n in present}
+    drop = gone | removed
     for kind, nodes in list(store.by_type.items()):
-        if gone.intersection(nodes) or kind in changed_types:
+        if kind in changed_types or not drop.isdisjoint(nodes):
             fresh = {n for n in present if g.nodes[n]["type"] == kind}
-            store.by_type[kind] = sorted((set(nodes) - gone - removed) | fresh)
+            store.by_type[kind] = _merged(nodes, drop, fresh)
     for kind in changed_types - set(store.by_type):
         store.by_type[kind] = sorted(n for n in present if g.nodes[n]["type"] == kind)
     for n in removed | gone:

@@ -281,13 +281,37 @@ class RdfStore:
 
     @property
     def triples(self) -> int:
-        """Distinct triples over the plan graphs: the default graph's size (counted once per
-        store version)."""
-        version = self.version()
-        if self._count is None or self._count[0] != version:
+        """Distinct triples over the plan graphs: the default graph's size. Counted once (a
+        full scan: 4.6 s at 10,000 plans), or taken from `derived.json` when it records this
+        state, then carried through each write by the plan-sized change (`_counted_write`)."""
+        known = self._known_count()
+        if known is None:
+            version = self.version()
             rows = self._select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
-            self._count = (version, int(rows[0]["n"].value))
-        return self._count[1]
+            known = self._count = (version, int(rows[0]["n"].value))
+        return known[1]
+
+    def _known_count(self) -> tuple[int, int] | None:
+        """(version, triples) for the store's current version without scanning it: the
+        count kept since the last write, or the one `derived.json` records for this state."""
+        version = self.version()
+        if self._count is not None and self._count[0] == version:
+            return self._count
+        if self.path is not None:
+            record = _derived_record(self.path.parent)
+            if record is not None and record[:2] == self.state() and record[2] is not None:
+                self._count = (version, record[2])
+                return self._count
+        return None
+
+    def _sole(self, g: str) -> int:
+        """How many triples of plan graph `g` no other graph states: what `g` alone puts
+        in the default graph."""
+        rows = self._select(
+            f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} "
+            f"FILTER NOT EXISTS {{ GRAPH ?h {{ ?s ?p ?o }} FILTER(?h != <{g}>) }} }}"
+        )
+        return int(rows[0]["n"].value)
 
     def plan_triples(self, doc: str) -> list[ox.Triple]:
         """The triples of one plan's graph, sorted."""
@@ -317,7 +341,8 @@ class RdfStore:
         """Replace a plan's graph by `triples`, atomically (one SPARQL Update), and flush."""
         g = graph_name(doc)
         body = "".join(as_line(t) for t in triples)
-        self._update(
+        self._counted_write(
+            g,
             f"{_unshare(g)} ;\nDROP SILENT GRAPH <{g}> ;\n"
             f"INSERT DATA {{ GRAPH <{g}> {{\n{body}}} }} ;\nINSERT DATA {{\n{body}}} ;\n"
             + _stamp(g),
@@ -329,11 +354,22 @@ class RdfStore:
         if not self.has_plan(doc):
             return False
         g = graph_name(doc)
-        self._update(
+        self._counted_write(
+            g,
             f"{_unshare(g)} ;\nDROP SILENT GRAPH <{g}> ;\n{_unstamp(g)}",
             _stamp_plan(doc, removed=True),
         )
         return True
+
+    def _counted_write(self, g: str, operations: str, stamp: str) -> None:
+        """`_update`, carrying a known triple count across it: the default graph loses what
+        only the old graph `g` stated and gains what only the new one states (one writer at a
+        time: the data folder's lock and the library's write lock)."""
+        known = self._known_count()
+        before = self._sole(g) if known is not None else 0
+        self._update(operations, stamp)
+        if known is not None:
+            self._count = (self.version(), known[1] - before + self._sole(g))
 
     def _update(self, operations: str, stamp: str = "") -> None:
         """`operations`, the version bump, then `stamp` (which reads the new version): one
@@ -579,10 +615,17 @@ class BulkLoader:
 
 def derived_state(out_dir: str | Path) -> tuple[str, int] | None:
     """The store state (id, version) the derived files in `out_dir` reflect (None: none)."""
+    record = _derived_record(out_dir)
+    return None if record is None else record[:2]
+
+
+def _derived_record(out_dir: str | Path) -> tuple[str, int, int | None] | None:
+    """(store id, version, triples) from `derived.json` (triples None if not recorded)."""
     try:
         record = json.loads((Path(out_dir) / DERIVED).read_text("utf-8"))
-        return str(record["store"]), int(record["version"])
-    except (FileNotFoundError, KeyError, ValueError, TypeError):
+        count = record.get("triples")
+        return str(record["store"]), int(record["version"]), None if count is None else int(count)
+    except (FileNotFoundError, KeyError, ValueError, TypeError, AttributeError, OSError):
         return None
 
 

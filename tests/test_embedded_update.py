@@ -22,6 +22,8 @@ def _same(a: EmbeddedStore, b: EmbeddedStore) -> None:
     }
     assert dict(a.evidence) == {k: v for k, v in b.evidence.items() if v}
     assert a.plans() == b.plans() and a.agencies() == b.agencies()
+    memo = a.plans_memo()  # what the write path keeps for readers without the lock
+    assert memo is None or list(memo) == b.plan_infos()
     assert a.working_groups() == b.working_groups() and a.indicators() == b.indicators()
     assert a.coordination() == b.coordination() and a.parks() == b.parks()
     for agency in b.agencies():

@@ -202,3 +202,47 @@ def test_serialising_apart_writes_the_bytes_write_derived_writes(store, tmp_path
 def test_a_failed_serialisation_says_which_file_and_why(tmp_path):
     with pytest.raises(RuntimeError, match=r"ttl: exit 1: .*(No such file|not found)"):
         Serialiser(tmp_path / "missing.nt", tmp_path).wait()
+
+
+def _scanned(store: RdfStore) -> int:
+    return int(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")[0]["n"].value)
+
+
+def test_the_triple_count_is_carried_through_writes_without_a_rescan(
+    store, sample_plans, monkeypatch
+):
+    """After one count, each write adjusts it by what only that plan's graph states (the
+    samples share agencies, so a removal must keep what another plan still states); it
+    always equals a full scan, and no write scans the whole store."""
+    assert store.triples == _scanned(store)
+    scans = []
+    real_select = RdfStore._select
+
+    def watched(self, sparql):
+        if "GRAPH" not in sparql:  # the full count; the plan-sized ones name a graph
+            scans.append(sparql)
+        return real_select(self, sparql)
+
+    monkeypatch.setattr(RdfStore, "_select", watched)
+    shared = [p for p in sample_plans if any(SHARED_AGENCY in ln for ln in plan_lines(p))]
+    changes = [(shared[0], None), (shared[1], None), (shared[0], plan_lines(shared[0]))]
+    changes += [(sample_plans[2], plan_lines(sample_plans[2])[:50]), (shared[1], [])]
+    changes += [(shared[1], plan_lines(shared[1]))]
+    for plan, lines in changes:
+        if lines is None:
+            store.remove_plan(plan.doc)
+        else:
+            store.replace_plan(plan.doc, lines)
+        counted = store.triples
+        assert not scans, "a write rescanned the store"
+        monkeypatch.setattr(RdfStore, "_select", real_select)
+        assert counted == _scanned(store), (plan.doc, lines is None)
+        monkeypatch.setattr(RdfStore, "_select", watched)
+
+
+def test_the_count_comes_from_derived_json_when_it_records_this_state(store, tmp_path):
+    store.write_derived(tmp_path)
+    fresh = RdfStore(store.store, store.path)  # no count in memory
+    record = derived_state(tmp_path)
+    assert record == store.state()
+    assert fresh._known_count() == (store.version(), _scanned(store))
