@@ -115,12 +115,18 @@ def as_line(t: ox.Triple | str) -> str:
     return f"{t} .\n"
 
 
+def _only_in(g: str) -> str:
+    """The pattern of the triples only graph `g` states (what `g` alone puts in the default
+    graph): the one `_unshare` deletes and `RdfStore._sole` counts."""
+    return (
+        f"GRAPH <{g}> {{ ?s ?p ?o }} "
+        f"FILTER NOT EXISTS {{ GRAPH ?h {{ ?s ?p ?o }} FILTER(?h != <{g}>) }}"
+    )
+
+
 def _unshare(g: str) -> str:
     """The update that takes out of the default graph the triples only graph `g` states."""
-    return (
-        f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} "
-        f"FILTER NOT EXISTS {{ GRAPH ?h {{ ?s ?p ?o }} FILTER(?h != <{g}>) }} }}"
-    )
+    return f"DELETE {{ ?s ?p ?o }} WHERE {{ {_only_in(g)} }}"
 
 
 def _bump_version() -> str:
@@ -189,7 +195,7 @@ class RdfStore:
     """A pyoxigraph store holding one named graph per plan (see the module docstring)."""
 
     def __init__(self, store: ox.Store, path: Path | None, read_only: bool = False) -> None:
-        # a read-write store on disk is reopened every few writes (graph/store_handle.py)
+        # a read-write store on disk is reopened after each write (graph/store_handle.py)
         self.handle = StoreHandle(store, None if read_only else path)
         self.path = path
         self.read_only = read_only
@@ -299,7 +305,7 @@ class RdfStore:
             return self._count
         if self.path is not None:
             record = _derived_record(self.path.parent)
-            if record is not None and record[:2] == self.state() and record[2] is not None:
+            if record is not None and record[2] is not None and record[:2] == self.state():
                 self._count = (version, record[2])
                 return self._count
         return None
@@ -307,10 +313,7 @@ class RdfStore:
     def _sole(self, g: str) -> int:
         """How many triples of plan graph `g` no other graph states: what `g` alone puts
         in the default graph."""
-        rows = self._select(
-            f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} "
-            f"FILTER NOT EXISTS {{ GRAPH ?h {{ ?s ?p ?o }} FILTER(?h != <{g}>) }} }}"
-        )
+        rows = self._select(f"SELECT (COUNT(*) AS ?n) WHERE {{ {_only_in(g)} }}")
         return int(rows[0]["n"].value)
 
     def plan_triples(self, doc: str) -> list[ox.Triple]:

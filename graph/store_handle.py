@@ -20,27 +20,33 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import ctypes.util
+import functools
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
 
-# writes between reopenings. After every write: the handle then carries no cache from one
-# write to the next (a reopen costs ~23 ms at the samples' and at 1,000 plans' size, next to
-# ~95 ms for the write itself at 1,000 plans; the write is no slower for the cold caches)
-REOPEN_EVERY = 1
+# Reopened after every write, so the handle carries no cache from one write to the next (a
+# reopen costs ~23 ms at the samples' and at 1,000 plans' size, next to ~95 ms for the write
+# itself at 1,000 plans; the write is no slower for the cold caches; reopening every 8 writes
+# left a ~14 MB sawtooth that reads like growth).
 DRAIN_TIMEOUT_S = 2.0  # how long a reopen waits for readers before it tries after a later write
+
+
+@functools.cache
+def _malloc_trim_function():
+    """glibc's `malloc_trim`, looked up once (None where the C library has none)."""
+    try:
+        return ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):
+        return None
 
 
 def _malloc_trim() -> None:
     """Give freed heap pages back to the system (glibc only; a no-op elsewhere)."""
-    name = ctypes.util.find_library("c")
-    try:
-        trim = ctypes.CDLL(name).malloc_trim if name else None
-    except (OSError, AttributeError):
-        trim = None
+    trim = _malloc_trim_function()
     if trim is not None:
         trim(0)
 
@@ -48,11 +54,9 @@ def _malloc_trim() -> None:
 class StoreHandle:
     """One `pyoxigraph.Store` on a folder, shared by threads, reopened by `wrote()`."""
 
-    def __init__(self, store: ox.Store, path: Path | None, *, reopen_every: int = REOPEN_EVERY):
+    def __init__(self, store: ox.Store, path: Path | None):
         self._store = store
-        self.path = path  # None: in memory, never reopened
-        self.reopen_every = reopen_every
-        self.writes = 0
+        self.path = path  # None: in memory or read-only, never reopened
         self.reopened = 0
         self._cond = threading.Condition()
         self._readers = 0
@@ -79,10 +83,8 @@ class StoreHandle:
                     self._cond.notify_all()
 
     def wrote(self) -> None:
-        """Count a write (called after it, outside `reading()`); every `reopen_every` writes,
-        reopen the folder."""
-        self.writes += 1
-        if self.path is not None and self.reopen_every and self.writes % self.reopen_every == 0:
+        """After a write (outside `reading()`): reopen the folder, if there is one."""
+        if self.path is not None:
             self.reopen()
 
     def reopen(self) -> bool:
@@ -94,26 +96,21 @@ class StoreHandle:
             try:
                 if not self._cond.wait_for(lambda: self._readers == 0, DRAIN_TIMEOUT_S):
                     return False
-                return self._swap()
+                # the old database closes when its last reference goes; an iterator still
+                # alive somewhere keeps it open (and its lock taken) until that iterator ends
+                self._store = None
+                self._store = _reattach(self.path)
+                self.reopened += 1
+                _malloc_trim()
+                return True
             finally:
                 self._swapping = False
                 self._cond.notify_all()
-
-    def _swap(self) -> bool:
-        # the old database closes when its last reference goes; an iterator still alive
-        # somewhere keeps it open (and its lock taken) until that iterator ends
-        self._store = None
-        self._store = _reattach(self.path)
-        self.reopened += 1
-        _malloc_trim()
-        return True
 
 
 def _reattach(path: Path) -> ox.Store:
     """The folder opened again; while an iterator of the old handle holds its lock (a
     reader's, which ends soon), retry for a few seconds before giving up loudly."""
-    import time
-
     deadline = time.monotonic() + 10
     while True:
         try:
