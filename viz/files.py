@@ -30,7 +30,6 @@ from plankg.graph.sheets import (
     task_ledger,
 )
 from plankg.graph.store import RoleFilter, Store
-from plankg.viz.xlsx import xlsx_bytes
 
 Kind = Literal["matrix", "ledger", "indicators", "conflicts", "load-chart", "graphml", "gexf"]
 Format = Literal["csv", "xlsx", "png", "svg", "graphml", "gexf"]
@@ -194,5 +193,10 @@ def render_export(
         raise ExportError(f"unknown export {kind!r}")
     if subject:
         about["指标"] = subject
-    content = xlsx_bytes(table, about, exported) if fmt == "xlsx" else csv_bytes(table)
+    if fmt == "xlsx":
+        from plankg.viz.xlsx import xlsx_bytes  # openpyxl: 0.15 s to import, for sheets only
+
+        content = xlsx_bytes(table, about, exported)
+    else:
+        content = csv_bytes(table)
     return _file(content, kind, fmt, name_parts)

@@ -18,8 +18,6 @@ import json
 import re
 from dataclasses import dataclass, field, replace
 
-from pyvis.network import Network
-
 from plankg.graph.store import Store
 
 CJK_FONTS = (
@@ -249,6 +247,8 @@ def render_html(
     """The view as one offline HTML page (see the module doc). `index_href` adds a link back
     to the index (served pages); the filter form is shown only with it too, since a page
     written to a file has no server to answer the form."""
+    from pyvis.network import Network  # 0.15 s to import: only where a page is drawn
+
     n = len(view.nodes) - len(view.collapsed())  # what the layout has to place
     net = Network(
         height=height, width="100%", directed=view.directed, cdn_resources="in_line", heading=""

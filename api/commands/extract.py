@@ -5,18 +5,15 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from plankg.api.commands.progress import file_bar
 from plankg.api.messages import file_line
-from plankg.ingest.agencies import AgencyDirectory
-from plankg.ingest.discover import discover_plans
-from plankg.ingest.evaluation import format_scores, run_gold_set
-from plankg.ingest.extract import extract_plan
-from plankg.ingest.model import Plan
-from plankg.ingest.reading import PlanReadError
+
+if TYPE_CHECKING:  # the extractor is imported by the commands that run it, not by every start
+    from plankg.ingest.model import Plan
 
 
 def extract_many(
@@ -28,6 +25,11 @@ def extract_many(
     """Extract every plan; a file that cannot be read is an error line, the rest go on.
     `urls` gives the web address a file was saved from, by file name (provenance, and the
     last resort for its jurisdiction)."""
+    from plankg.ingest.agencies import AgencyDirectory
+    from plankg.ingest.discover import discover_plans
+    from plankg.ingest.extract import extract_plan
+    from plankg.ingest.reading import PlanReadError
+
     found = discover_plans(paths)
     errors = list(found.errors)
     directory = AgencyDirectory.load()
@@ -110,6 +112,8 @@ def register(app: typer.Typer) -> None:
         Extract tasks, goals and assignments from plans; warnings go to stderr."""
         if format not in ("jsonl", "table"):
             raise typer.BadParameter("format must be jsonl or table", param_hint="--format")
+        from plankg.ingest.discover import discover_plans
+
         urls = {p.name: source_url for p in discover_plans(files).files} if source_url else None
         plans, errors = extract_many(files, jurisdiction, title, urls)
         if format == "jsonl":
@@ -143,6 +147,8 @@ def register(app: typer.Typer) -> None:
         A gold folder may hold `sources.csv` (file, url, jurisdiction): the urls are passed to
         extraction as each file's web address, and the share of plans whose jurisdiction was
         detected correctly is reported beside the scores."""
+        from plankg.ingest.evaluation import format_scores, run_gold_set
+
         run = run_gold_set(gold, files)
         if json_out:
             payload = {

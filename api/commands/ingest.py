@@ -9,8 +9,6 @@ import typer
 
 from plankg.api.commands.progress import file_bar
 from plankg.api.messages import error_line, file_line, say
-from plankg.ingest.pipeline import default_jobs
-from plankg.ingest.pipeline import ingest as run_ingest
 
 
 def load_graph(data: Path):
@@ -55,6 +53,8 @@ def register(app: typer.Typer) -> None:
         Extract plans into the RDF store build/store/ and write build/plankg.ttl, .jsonld
         and sorted .nt from it."""
         from plankg.graph.data_lock import DataFolderLocked, DataLock
+        from plankg.ingest.pipeline import default_jobs
+        from plankg.ingest.pipeline import ingest as run_ingest
 
         lock = DataLock(out)
         try:
