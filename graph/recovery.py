@@ -116,17 +116,20 @@ def recover(data_dir: str | Path, rdf_store: RdfStore) -> Recovery:
             continue
         for tmp in sorted(p for p in folder.iterdir() if p.name.startswith(".") and p.is_file()):
             _remove(tmp, "temporary file of an interrupted upload", done.temp_files, data)
-    hashes = plan_hashes(rdf_store)
-    if pending.is_dir():
-        for staged in sorted(p for p in pending.iterdir() if p.is_file()):
-            if hashes.get(staged.name) == _sha(staged):
-                os.replace(staged, uploads / staged.name)
-                done.promoted.append(staged.name)
-                log.warning("recovery: %s was committed; its upload file is kept", staged.name)
-            else:
-                _remove(staged, "an upload the store never committed", done.orphans, data)
-    if uploads.is_dir():
-        for f in sorted(p for p in uploads.iterdir() if p.is_file() and p.name not in hashes):
+    staged_files = sorted(p for p in pending.iterdir() if p.is_file()) if pending.is_dir() else []
+    uploaded = sorted(p for p in uploads.iterdir() if p.is_file()) if uploads.is_dir() else []
+    # the store's plans are asked only when there is a file to check against them (a folder
+    # built by `plankg ingest` has none: 0.1–0.4 s saved before the first answer at 10,000)
+    hashes = plan_hashes(rdf_store) if staged_files or uploaded else {}
+    for staged in staged_files:
+        if hashes.get(staged.name) == _sha(staged):
+            os.replace(staged, uploads / staged.name)
+            done.promoted.append(staged.name)
+            log.warning("recovery: %s was committed; its upload file is kept", staged.name)
+        else:
+            _remove(staged, "an upload the store never committed", done.orphans, data)
+    for f in uploaded:
+        if f.name not in hashes:
             _remove(f, "its plan is not in the store", done.orphans, data)
     if derived_state(data) != rdf_store.state():
         rdf_store.write_derived(data)

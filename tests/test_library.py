@@ -11,7 +11,7 @@ import time
 import pytest
 from conftest import PLANS_DIR
 
-from plankg.api.plan_errors import UploadRejected, UploadTooLarge
+from plankg.api.plan_errors import DuplicatePlan, UploadRejected, UploadTooLarge
 from plankg.api.upload_worker import UploadWorker, extract_upload
 from plankg.graph.data_lock import DataFolderLocked, DataLock
 
@@ -325,6 +325,44 @@ def test_start_up_repairs_every_crash_state(built, tmp_path):
     assert not [p for p in data.iterdir() if p.name.startswith(".")]
     assert recover(data, lib.rdf_store).clean  # a second start has nothing to do
     lib.close()
+
+
+def test_a_start_asks_the_store_for_its_plans_only_when_a_file_needs_checking(
+    built, tmp_path, monkeypatch
+):
+    """Opening an ingested folder (no upload files) reads no plan hashes; the first upload
+    reads them, and a duplicate upload is still refused."""
+    import shutil
+
+    from plankg.api import library as library_module
+    from plankg.api.library import open_library
+    from plankg.graph import recovery
+
+    asked = []
+    real = recovery.plan_hashes
+
+    def counted(store):
+        asked.append(1)
+        return real(store)
+
+    monkeypatch.setattr(recovery, "plan_hashes", counted)
+    monkeypatch.setattr(library_module, "plan_hashes", counted)
+    data = tmp_path / "data"
+    shutil.copytree(built, data)
+    lib = open_library(data)
+    try:
+        assert asked == []
+        lib.add_plan("first.txt", REAL[10].read_bytes())
+        assert len(asked) == 1
+        with pytest.raises(DuplicatePlan):
+            lib.add_plan("again.txt", REAL[10].read_bytes())
+    finally:
+        lib.close()
+    lib = open_library(data)  # an upload file now: the repair checks it against the store
+    try:
+        assert len(asked) == 2 and "first.txt" in lib.catalog.sha_of
+    finally:
+        lib.close()
 
 
 def test_ingest_keeps_one_plan_per_stem_and_says_which(tmp_path):
