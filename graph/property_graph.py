@@ -139,12 +139,12 @@ def to_property_graph(rdf: Iterable[str] | EmbeddedStore) -> PropertyGraph:
         if label == "Agency":
             row["keys"] = sorted(index_keys(d.get("name", ""), jurisdiction, d.get("aliases", ())))
         pg.nodes.setdefault(label, []).append(row)
-    for start, end, key, data in sorted(g.edges(keys=True, data=True), key=lambda e: e[:3]):
+    for start, end, key in sorted(g.edges(keys=True)):
         rel = (key, label_of[start], label_of[end])
         row: dict[str, Any] = {"start": start, "end": end}
         if key == "LOCATED_IN":
             row["evidence"] = list(store.evidence.get((start, end), ()))
-        if "position" in data:
-            row["position"] = data["position"]
+        if key in ("LEADS", "ASSISTS"):
+            row["position"] = store.role_position(start, end, key)
         pg.rels.setdefault(rel, []).append(row)
     return pg

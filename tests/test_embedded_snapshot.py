@@ -5,6 +5,7 @@ garbled snapshot is rebuilt, never an error."""
 from __future__ import annotations
 
 import pickle
+import threading
 from pathlib import Path
 
 import pytest
@@ -169,6 +170,48 @@ def test_an_update_on_a_loaded_store_matches_one_on_a_built_store(data, sample_p
     assert _update_only_parts(loaded) == _update_only_parts(built)
 
 
+def test_the_plan_list_comes_with_the_snapshot_not_counted_at_start(data, monkeypatch):
+    first = EmbeddedStore.open(data)
+    expected = first.plan_infos()
+    _no_rebuild(monkeypatch)
+
+    def refuse(self):
+        raise AssertionError("the plan list was counted although the snapshot holds it")
+
+    monkeypatch.setattr(EmbeddedStore, "plan_infos", refuse)
+    loaded = EmbeddedStore.open(data)
+    assert loaded.plans() == expected and expected
+
+
+def test_a_snapshot_of_format_2_still_loads_and_counts_its_plan_list(data, monkeypatch):
+    first = EmbeddedStore.open(data)
+    raw = (data / SNAPSHOT).read_bytes()
+    size = embedded_snapshot._HEAD.size
+    length = embedded_snapshot._HEAD.unpack(raw[:size])[1]
+    form, store_id, version, table = embedded_snapshot.marshal.loads(raw[size : size + length])
+    assert form == embedded_snapshot.FORMAT == 3
+    parts, at = {}, size + length
+    for name, n, _ in table:
+        parts[name], at = raw[at : at + n], at + n
+    node, succ, indexes, _ = embedded_snapshot.marshal.loads(parts["graph"])
+    pred = {n: {} for n in node}
+    for u, nbrs in succ.items():
+        for v, keys in nbrs.items():
+            pred[v][u] = keys
+    parts["graph"] = embedded_snapshot.marshal.dumps((node, succ, pred, indexes), 4)  # format 2
+    table = tuple((n, len(b), embedded_snapshot.zlib.crc32(b)) for n, b in parts.items())
+    header = embedded_snapshot.marshal.dumps((2, store_id, version, table), 4)
+    (data / SNAPSHOT).write_bytes(
+        embedded_snapshot._HEAD.pack(embedded_snapshot.MAGIC, len(header))
+        + header
+        + b"".join(parts.values())
+    )
+    _no_rebuild(monkeypatch)
+    loaded = EmbeddedStore.open(data)
+    assert loaded.plans_memo() is None  # counted on first use, as format 2 did
+    assert _every_answer(loaded) == _every_answer(first)
+
+
 def test_saving_a_loaded_store_keeps_its_undecoded_parts(data, monkeypatch):
     first = EmbeddedStore.open(data)
     _no_rebuild(monkeypatch)
@@ -192,8 +235,8 @@ def _flipped(path: Path) -> None:
 
 def _other_format(path: Path) -> None:
     raw = path.read_bytes()
-    form, *rest = embedded_snapshot.marshal.loads(raw[embedded_snapshot._HEAD.size :])
-    header = embedded_snapshot.marshal.dumps((form - 1, *rest))
+    _, *rest = embedded_snapshot.marshal.loads(raw[embedded_snapshot._HEAD.size :])
+    header = embedded_snapshot.marshal.dumps((min(embedded_snapshot.READS) - 1, *rest))
     head = embedded_snapshot._HEAD.pack(embedded_snapshot.MAGIC, len(header))
     old_head = embedded_snapshot._HEAD.unpack(raw[: embedded_snapshot._HEAD.size])[1]
     path.write_bytes(head + header + raw[embedded_snapshot._HEAD.size + old_head :])
@@ -229,3 +272,83 @@ def test_the_pickled_snapshot_of_format_1_is_ignored_and_replaced(data):
     again = EmbeddedStore.open(data)
     assert _answers(again) == _answers(first)
     assert (data / SNAPSHOT).exists() and not legacy.exists()
+
+
+def test_edges_of_one_type_share_one_attribute_dict_built_loaded_and_updated(
+    data, sample_plans, monkeypatch
+):
+    """1.9 M edge dicts fewer at 10,000 plans: an edge's attributes are its type only, one
+    dict per type, however the store came to be."""
+    built = EmbeddedStore.open(data)
+    _no_rebuild(monkeypatch)
+    loaded = EmbeddedStore.open(data)
+    plan = sample_plans[0]
+    loaded.rdf.remove_plan(plan.doc)
+    loaded.remove_plan(plan.doc)
+    loaded.rdf.replace_plan(plan.doc, plan_lines(plan))
+    loaded.apply_plan(plan.doc, plan_lines(plan))
+    for store in (built, loaded):
+        dicts: dict[str, set[int]] = {}
+        for _, _, key, attrs in store.g.edges(keys=True, data=True):
+            assert attrs == {"type": key}
+            dicts.setdefault(key, set()).add(id(attrs))
+        assert {"LEADS", "ASSISTS"} <= set(dicts)
+        # a loaded store: the snapshot's dict per type, and the builder's for edges added since
+        most = 1 if store is built else 2
+        assert all(len(ids) <= most for ids in dicts.values()), dicts
+
+
+def test_a_prefetched_snapshot_is_used_once_and_only_if_it_is_still_the_file(data, monkeypatch):
+    first = EmbeddedStore.open(data)
+    embedded_snapshot.prefetch(data)
+    embedded_snapshot._PREFETCHED[(data / SNAPSHOT).resolve()][0].join()
+    real = embedded_snapshot._read_checked
+    reads = []  # the reads `load` makes itself (not the prefetching thread's)
+
+    def counted(path):
+        if threading.current_thread() is threading.main_thread():
+            reads.append(path)
+        return real(path)
+
+    monkeypatch.setattr(embedded_snapshot, "_read_checked", counted)
+    loaded = embedded_snapshot.load(EmbeddedStore, data)
+    assert loaded is not None and reads == []  # the prefetched bytes, not a second read
+    assert loaded[0].plans() == first.plans()
+    assert embedded_snapshot.load(EmbeddedStore, data) is not None and len(reads) == 1
+    # the file replaced after the prefetch (an update saved a new snapshot): read again
+    embedded_snapshot.prefetch(data)
+    embedded_snapshot._PREFETCHED[(data / SNAPSHOT).resolve()][0].join()
+    gone = first.plans()[0].doc
+    first.rdf.remove_plan(gone)
+    first.remove_plan(gone)
+    first.save_snapshot(data)
+    again = embedded_snapshot.load(EmbeddedStore, data)
+    assert len(reads) == 2 and gone not in [p.doc for p in again[0].plans()]
+    # a prefetch of a folder without a snapshot: nothing, and the caller rebuilds
+    (data / SNAPSHOT).unlink()
+    embedded_snapshot.prefetch(data)
+    assert embedded_snapshot.load(EmbeddedStore, data) is None
+
+
+def test_serving_reads_the_snapshot_while_it_imports_not_after(data, monkeypatch):
+    from plankg.api.commands.serve import build_app
+
+    EmbeddedStore.open(data)  # the snapshot
+    real = embedded_snapshot._read_checked
+    reads = []
+
+    def counted(path):
+        if threading.current_thread() is threading.main_thread():
+            reads.append(path)
+        return real(path)
+
+    monkeypatch.setattr(embedded_snapshot, "_read_checked", counted)
+    _no_rebuild(monkeypatch)
+    app = build_app("memory", data, None, None, None)
+    try:
+        assert reads == []  # read by the prefetching thread, used by the store's open
+        assert app.state.plankg.store.plans()
+    finally:
+        if app.state.plankg.sandbox is not None:
+            app.state.plankg.sandbox.close()
+        app.state.close_library()

@@ -31,6 +31,10 @@ def build_app(
     """The app; with the embedded store it holds the data folder's lock until
     `app.state.close_library()`. Every store write is wrapped in the SPARQL sandbox's
     `paused()` (its workers hold read-only handles of the same store)."""
+    if store_kind != "neo4j":  # the snapshot is read while the app imports, the folder repairs
+        from plankg.graph.embedded_snapshot import prefetch
+
+        prefetch(data)
     from plankg.api.app import create_app
     from plankg.graph.rdf_store import STORE_DIR, RdfStore
 

@@ -1,0 +1,78 @@
+"""The loaded graph's predecessors: not built by the questions answered first, built once by
+the first reader that walks edges backwards, and then exactly networkx's own structure."""
+
+from __future__ import annotations
+
+import threading
+
+import networkx as nx
+import pytest
+
+from plankg.graph import pred_on_demand
+from plankg.graph.embedded import EmbeddedStore
+from plankg.graph.pred_on_demand import PredOnDemandGraph
+from plankg.ingest.pipeline import write_plans
+
+
+@pytest.fixture
+def data(sample_plans, tmp_path):
+    write_plans(sample_plans, tmp_path)
+    EmbeddedStore.open(tmp_path)  # writes the snapshot
+    return tmp_path
+
+
+def test_the_first_questions_do_not_build_the_predecessors(data):
+    store = EmbeddedStore.open(data)
+    assert isinstance(store.g, PredOnDemandGraph) and not store.g.pred_built()
+    agencies = store.agencies()
+    for a in agencies:
+        store.tasks_of_agency(a.iri, "lead")
+        store.agency(a.iri)
+    tasks = store.tasks_of_agency(agencies[0].iri)
+    store.task(tasks[0].id)
+    store.plans()
+    assert not store.g.pred_built()
+    parks = store.parks()  # counts what points at each park
+    assert store.g.pred_built() and parks
+
+
+def test_built_predecessors_are_networkx_s_own_and_follow_later_edges(data):
+    built = EmbeddedStore.from_ntriples(data / "plankg.nt").g
+    g = EmbeddedStore.open(data).g
+    assert sorted(g.in_edges(keys=True)) == sorted(built.in_edges(keys=True))
+    for v, preds in g._pred.items():
+        for u, keys in preds.items():
+            assert keys is g._succ[u][v]  # one key dict per pair, as add_edge keeps it
+    agency, task = next((u, v) for u, v, k in g.edges(keys=True) if k == "LEADS")
+    g.add_edge(agency, task, key="ASSISTS")
+    assert (agency, task, "ASSISTS") in set(g.in_edges(task, keys=True))
+    g.remove_node(agency)
+    assert agency not in g and all(agency not in p for p in g._pred.values())
+    assert nx.is_directed(g) and g.number_of_edges() < built.number_of_edges()
+
+
+def test_readers_in_threads_build_the_predecessors_once(data, monkeypatch):
+    g = EmbeddedStore.open(data).g
+    builds = []
+    real = pred_on_demand.predecessors
+
+    def counted(node, succ):
+        builds.append(1)
+        return real(node, succ)
+
+    monkeypatch.setattr(pred_on_demand, "predecessors", counted)
+    seen = []
+    start = threading.Barrier(4)
+
+    def read():
+        start.wait()
+        seen.append(id(g._pred))
+
+    threads = [threading.Thread(target=read) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(set(seen)) == 1 and g.pred_built()
+    assert builds == [1]  # the others waited on the lock and found it built
+    assert g._pred is g.pred._atlas
