@@ -76,3 +76,14 @@ def test_readers_in_threads_build_the_predecessors_once(data, monkeypatch):
     assert len(set(seen)) == 1 and g.pred_built()
     assert builds == [1]  # the others waited on the lock and found it built
     assert g._pred is g.pred._atlas
+
+
+def test_serving_warms_the_predecessors_after_start(data):
+    from plankg.api.commands.serve import _warm_in_background
+    from plankg.graph.guarded import Guarded
+
+    store = Guarded(EmbeddedStore.open(data))
+    assert not store.wrapped.g.pred_built()
+    _warm_in_background(store).join(30)
+    assert store.wrapped.g.pred_built()
+    assert store.parks() == EmbeddedStore.from_ntriples(data / "plankg.nt").parks()

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import logging
+import threading
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -74,6 +76,25 @@ def build_app(
     )
     app.state.close_library = library.close if library is not None else (lambda: None)
     return app
+
+
+def _warm_in_background(store) -> threading.Thread | None:
+    """What the first answers did not need is built once serving has begun (`warm`), and
+    frozen out of the collector's view like the rest of the loaded graph."""
+    warm = getattr(store, "warm", None)
+    if warm is None:  # the Neo4j store
+        return None
+
+    def run() -> None:
+        try:
+            warm()
+            gc.freeze()
+        except Exception:  # an answer that needs it builds it then; serving goes on
+            logging.getLogger("plankg.serve").exception("warming the indexes failed")
+
+    thread = threading.Thread(target=run, name="plankg-warm", daemon=True)
+    thread.start()
+    return thread
 
 
 def _paused(sandbox):
@@ -167,6 +188,7 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(2) from exc
         gc.freeze()
         gc.enable()
+        _warm_in_background(application.state.plankg.store)
         typer.echo(say("serving", host=host, port=port))
         server = uvicorn.Server(uvicorn_config(application, settings))
         try:
