@@ -57,20 +57,23 @@ def serve(conn: Any, store_dir: str, memory_mb: int, block_network: bool) -> Non
 
     store = open_store()
     blocked = _block_network() if block_network else False
-    conn.send(("ready", {"pid": os.getpid(), "network_blocked": blocked, **_memory()}))
-    while True:
-        try:
-            request = conn.recv()
-        except (EOFError, OSError):
-            return  # the pool went away
-        if request is None:
-            return
-        try:
-            store, reply = answer_reopening(store, open_store, request)
-            conn.send(reply)
-        except MemoryError:
-            conn.send(("memory", f"the query needed more than the {memory_mb} MB memory cap"))
-            return  # a fresh worker is cheaper than trusting this heap
+    try:
+        conn.send(("ready", {"pid": os.getpid(), "network_blocked": blocked, **_memory()}))
+        while True:
+            try:
+                request = conn.recv()
+            except (EOFError, OSError):
+                return  # the pool went away
+            if request is None:
+                return
+            try:
+                store, reply = answer_reopening(store, open_store, request)
+                conn.send(reply)
+            except MemoryError:
+                conn.send(("memory", f"the query needed more than the {memory_mb} MB memory cap"))
+                return  # a fresh worker is cheaper than trusting this heap
+    except (BrokenPipeError, ConnectionResetError):
+        return  # the server stopped (or gave up on this query) before reading the reply
 
 
 def answer_reopening(store: Any, open_store: Callable[[], Any], request: Request) -> tuple:

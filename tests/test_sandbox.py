@@ -282,3 +282,31 @@ def test_workers_started_in_the_background_answer_the_first_query(data_dir):
     finally:
         pool.close()
     assert pool.pids() == []
+
+
+def test_a_worker_whose_server_stopped_before_it_was_ready_exits_quietly(data_dir, tmp_path):
+    """A server stopped while a worker still opens the store (a start cut short) closes its
+    end of the pipe: the worker leaves with exit code 0, no traceback in the server's log."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import multiprocessing, sys\n"
+        "from plankg.graph.query_worker import serve\n"
+        "if __name__ == '__main__':\n"
+        "    ctx = multiprocessing.get_context('spawn')\n"
+        "    parent, child = ctx.Pipe()\n"
+        f"    p = ctx.Process(target=serve, args=(child, {str(data_dir / 'store')!r}, 0, False))\n"
+        "    p.start()\n"
+        "    child.close()\n"
+        "    parent.close()  # gone before the worker says ready\n"
+        "    p.join(60)\n"
+        "    print('exit', p.exitcode)\n"
+    )
+    script = tmp_path / "probe.py"
+    script.write_text(probe)
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert done.stdout.strip() == "exit 0"
+    assert "Traceback" not in done.stderr, done.stderr
