@@ -25,6 +25,7 @@ only ever read from the data folder plankg itself wrote, never from user input.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import marshal
 import os
@@ -80,7 +81,7 @@ def save(store: EmbeddedStore, data_dir: str | Path, state: tuple[str, int]) -> 
     indexes = {name: _plain(getattr(store, name)) for name in _INDEXES}
     with collector_paused():
         # the plan list too: `/health` asks for it first, and counting it took 0.5 s at 10,000
-        plans = tuple(_plan_row(info) for info in store.plans())
+        plans = tuple(dataclasses.astuple(info) for info in store.plans())
         hot = (g._node, g._succ, indexes, plans)
         parts = [("graph", marshal.dumps(hot, _MARSHAL_VERSION))]
         pending = store.__dict__.get("_pending") or {}
@@ -204,19 +205,17 @@ def _build(store_cls: type[EmbeddedStore], form: int, store_id, version, raw: di
     with collector_paused():  # millions of dicts, no cyclic garbage among them
         hot = marshal.loads(raw.pop("graph"))
     if form >= 3:  # predecessors derived on first use
-        node, succ, indexes, plans = hot
-        pred = None
+        (node, succ, indexes, plans), pred = hot, None
     else:
         (node, succ, pred, indexes), plans = hot, None
-    if not all(isinstance(x, dict) for x in (node, succ, indexes)):
+    dicts = (node, succ, indexes) if pred is None else (node, succ, pred, indexes)
+    if not all(isinstance(x, dict) for x in dicts):
         return "the graph part is not the graph's dicts"
     if pred is None:
         g = PredOnDemandGraph.from_dicts(node, succ)
-    elif isinstance(pred, dict):
+    else:
         g = nx.MultiDiGraph()
         g._node, g._adj, g._pred = node, succ, pred
-    else:
-        return "the graph part is not the graph's dicts"
     store = store_cls.__new__(store_cls)
     store.g = g
     for name in _INDEXES:
@@ -228,10 +227,6 @@ def _build(store_cls: type[EmbeddedStore], form: int, store_id, version, raw: di
         store._plans_memo = tuple(PlanInfo(*row) for row in plans)
     store._lines, store._rdf = None, None
     return store, (str(store_id), int(version))
-
-
-def _plan_row(info: PlanInfo) -> tuple:
-    return (info.iri, info.doc, info.title, info.jurisdiction, info.task_count, info.goal_count)
 
 
 def _plain(value: Any) -> Any:

@@ -14,6 +14,7 @@ from plankg.graph import embedded as embedded_module
 from plankg.graph import embedded_snapshot
 from plankg.graph.embedded import EmbeddedStore
 from plankg.graph.embedded_snapshot import SNAPSHOT
+from plankg.graph.pred_on_demand import predecessors
 from plankg.graph.rdf_store import NT, RdfStore, derived_state
 from plankg.ingest.pipeline import ingest, write_plans
 from plankg.ingest.rdf import plan_lines
@@ -194,10 +195,7 @@ def test_a_snapshot_of_format_2_still_loads_and_counts_its_plan_list(data, monke
     for name, n, _ in table:
         parts[name], at = raw[at : at + n], at + n
     node, succ, indexes, _ = embedded_snapshot.marshal.loads(parts["graph"])
-    pred = {n: {} for n in node}
-    for u, nbrs in succ.items():
-        for v, keys in nbrs.items():
-            pred[v][u] = keys
+    pred = predecessors(node, succ)
     parts["graph"] = embedded_snapshot.marshal.dumps((node, succ, pred, indexes), 4)  # format 2
     table = tuple((n, len(b), embedded_snapshot.zlib.crc32(b)) for n, b in parts.items())
     header = embedded_snapshot.marshal.dumps((2, store_id, version, table), 4)
