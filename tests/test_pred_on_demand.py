@@ -87,3 +87,47 @@ def test_serving_warms_the_predecessors_after_start(data):
     _warm_in_background(store).join(30)
     assert store.wrapped.g.pred_built()
     assert store.parks() == EmbeddedStore.from_ntriples(data / "plankg.nt").parks()
+
+
+def _pairs_sharing(g) -> tuple[tuple, tuple]:
+    """Two pairs of nodes whose edge-key dict is one object."""
+    first: dict[int, tuple] = {}
+    for u, nbrs in g._succ.items():
+        for v, keys in nbrs.items():
+            if id(keys) in first:
+                return first[id(keys)], (u, v)
+            first[id(keys)] = (u, v)
+    raise AssertionError("no two pairs share a key dict")
+
+
+def test_a_loaded_graph_shares_its_edge_key_dicts(data):
+    built = EmbeddedStore.from_ntriples(data / "plankg.nt").g
+    g = EmbeddedStore.open(data).g
+    pairs = [keys for nbrs in g._succ.values() for keys in nbrs.values()]
+    assert len({id(k) for k in pairs}) <= 16 < len(pairs)  # one per set of edge types
+    assert len({id(k) for nbrs in built._succ.values() for k in nbrs.values()}) == len(pairs)
+    assert sorted(g.edges(keys=True)) == sorted(built.edges(keys=True))
+
+
+@pytest.mark.parametrize("pred_first", [False, True])
+def test_writing_one_pair_never_shows_through_another(data, pred_first):
+    g = EmbeddedStore.open(data).g
+    if pred_first:
+        _ = g._pred
+    (u, v), (x, y) = _pairs_sharing(g)
+    before = dict(g._succ[x][y])
+    g.add_edge(u, v, key="MENTIONS", type="MENTIONS")
+    assert "MENTIONS" in g._succ[u][v] and dict(g._succ[x][y]) == before
+    for key in list(g._succ[u][v]):
+        g.remove_edge(u, v, key)
+    assert v not in g._succ[u] and dict(g._succ[x][y]) == before
+    assert u not in g._pred[v] and g._pred[y][x] is g._succ[x][y]
+
+
+def test_removing_nodes_before_anything_read_the_predecessors(data):
+    g = EmbeddedStore.open(data).g
+    assert not g.pred_built()
+    agency = next(u for u, _, k in g.edges(keys=True) if k == "LEADS")
+    g.remove_node(agency)  # networkx deletes both sides: the predecessors are built first
+    assert agency not in g and all(agency not in p for p in g._pred.values())
+    assert all(agency not in nbrs for nbrs in g._succ.values())
